@@ -1,0 +1,1 @@
+//! Book-level tests live in `tests/tests/`.

@@ -1,0 +1,179 @@
+//! `cargo xtask <command>`: the book's automation. Run `cargo xtask help`.
+
+use std::path::Path;
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+use xtask::{Problem, examples, html, repo_root, tools};
+
+const HELP: &str = "\
+cargo xtask <command>
+
+The README's two commands:
+  serve [ARGS…]        serve the book on http://127.0.0.1:3000 (installs mdBook if missing);
+                       ARGS go to `mdbook serve` (e.g. --open)
+  test [STEP…]         run every check; with STEP names, only those steps
+
+Also:
+  build                build the book into book/ (HTML and link check)
+  outputs [--check]    rerun the example programs and rewrite (or check) their output.txt
+  check                the static checks of the sources only (includes, anchors, fences)
+  help                 this text
+
+Steps of `test`, in order: tools fmt clippy cargo-test book-checks outputs build fragments
+mdbook-test miri";
+
+const STEPS: &[&str] = &[
+    "tools", "fmt", "clippy", "cargo-test", "book-checks", "outputs", "build", "fragments", "mdbook-test", "miri",
+];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = repo_root();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => serve(&root, &args[1..]),
+        Some("test") => test(&root, &args[1..]),
+        Some("build") => tools::MDBOOK.ensure().and_then(|_| build(&root)),
+        Some("outputs") => report(examples::update_outputs(&root, args.get(1).is_some_and(|a| a == "--check"), log)),
+        Some("check") => report(xtask::static_checks(&root)),
+        Some("help" | "--help" | "-h") | None => {
+            println!("{HELP}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{HELP}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn log(message: &str) {
+    eprintln!("xtask: {message}");
+}
+
+fn report(problems: Vec<Problem>) -> Result<(), String> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    for problem in &problems {
+        eprintln!("{problem}");
+    }
+    Err(format!("{} problem(s)", problems.len()))
+}
+
+/// Runs a command in the repository root with cargo's bin directory first on `PATH`.
+fn run(root: &Path, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Result<(), String> {
+    let program = program.as_ref();
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root)
+        .env("PATH", tools::path_with_cargo_bin())
+        .status()
+        .map_err(|e| format!("could not start {}: {e}", program.to_string_lossy()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{} {}` failed ({status})", program.to_string_lossy(), args.join(" ")))
+    }
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+fn serve(root: &Path, extra: &[String]) -> Result<(), String> {
+    let mdbook = tools::MDBOOK.ensure()?;
+    let mut args = vec!["serve", "--hostname", "127.0.0.1", "--port", "3000"];
+    args.extend(extra.iter().map(String::as_str));
+    println!("xtask: serving the book on http://127.0.0.1:3000 (Ctrl-C to stop)");
+    run(root, &mdbook, &args)
+}
+
+fn build(root: &Path) -> Result<(), String> {
+    let mdbook = tools::MDBOOK.ensure()?;
+    // The link checker is an output of book.toml; without it installed, mdBook would skip it.
+    tools::LINKCHECK.ensure()?;
+    run(root, &mdbook, &["build"])
+}
+
+/// Every example whose program or tests contain `unsafe`, once per distinct content: a later
+/// stage's unchanged copy of an earlier listing has been checked already.
+fn unsafe_examples(root: &Path) -> Vec<examples::Example> {
+    let mut seen = std::collections::BTreeSet::new();
+    examples::discover(root)
+        .into_iter()
+        .filter(|example| {
+            let text = example.source() + &std::fs::read_to_string(example.dir.join("tests.rs")).unwrap_or_default();
+            text.contains("unsafe") && seen.insert(text)
+        })
+        .collect()
+}
+
+fn miri(root: &Path) -> Result<Option<String>, String> {
+    if let Err(reason) = tools::ensure_miri() {
+        return Ok(Some(format!("Miri was skipped: {reason}")));
+    }
+    for example in unsafe_examples(root) {
+        log(&format!("Miri: {} --example {}", example.package, example.name));
+        run(root, "cargo", &["+nightly", "miri", "test", "--package", &example.package, "--example", &example.name])?;
+    }
+    Ok(None)
+}
+
+/// One step of `cargo xtask test`: Ok(None) passed, Ok(Some(reason)) skipped, Err failed.
+fn step(root: &Path, name: &str) -> Result<Option<String>, String> {
+    let html = root.join("book").join("html");
+    match name {
+        "tools" => tools::MDBOOK.ensure().and(tools::LINKCHECK.ensure()).map(|_| None),
+        "fmt" => run(root, cargo(), &["fmt", "--all", "--check"]).map(|_| None),
+        "clippy" => run(
+            root,
+            cargo(),
+            &["clippy", "--workspace", "--all-targets", "--locked", "--quiet", "--", "-D", "warnings"],
+        )
+        .map(|_| None),
+        "cargo-test" => run(root, cargo(), &["test", "--workspace", "--locked"]).map(|_| None),
+        "book-checks" => report(xtask::static_checks(root)).map(|_| None),
+        "outputs" => report(examples::update_outputs(root, true, log)).map(|_| None),
+        "build" => build(root).map(|_| None),
+        "fragments" if !html.is_dir() => Err("book/html does not exist: the build step must run first".into()),
+        "fragments" => report(html::check_fragments(root, &html)).map(|_| None),
+        "mdbook-test" => run(root, tools::MDBOOK.ensure()?, &["test"]).map(|_| None),
+        "miri" => miri(root),
+        other => Err(format!("no step `{other}`; steps: {}", STEPS.join(" "))),
+    }
+}
+
+fn test(root: &Path, only: &[String]) -> Result<(), String> {
+    let steps: Vec<&str> = if only.is_empty() { STEPS.to_vec() } else { only.iter().map(String::as_str).collect() };
+    let mut results = Vec::new();
+    for name in steps {
+        eprintln!("\nxtask: ── {name} ──");
+        let started = Instant::now();
+        let outcome = step(root, name);
+        let seconds = started.elapsed().as_secs_f64();
+        match &outcome {
+            Ok(None) => eprintln!("xtask: {name} passed ({seconds:.1} s)"),
+            Ok(Some(reason)) => eprintln!("xtask: {name} skipped: {reason}"),
+            Err(error) => eprintln!("xtask: {name} FAILED: {error}"),
+        }
+        results.push((name, outcome, seconds));
+    }
+    println!("\nxtask test summary:");
+    for (name, outcome, seconds) in &results {
+        let verdict = match outcome {
+            Ok(None) => "passed".to_string(),
+            Ok(Some(reason)) => format!("skipped ({reason})"),
+            Err(_) => "FAILED".to_string(),
+        };
+        println!("  {name:<12} {seconds:>7.1} s  {verdict}");
+    }
+    let failed = results.iter().filter(|(_, o, _)| o.is_err()).count();
+    let skipped = results.iter().filter(|(_, o, _)| matches!(o, Ok(Some(_)))).count();
+    let passed = results.len() - failed - skipped;
+    println!("steps: {passed} passed, {failed} failed, {skipped} skipped");
+    if failed == 0 { Ok(()) } else { Err(format!("{failed} step(s) failed")) }
+}
