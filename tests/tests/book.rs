@@ -45,10 +45,18 @@ fn every_chapter_in_the_summary_exists_and_every_chapter_is_in_the_summary() {
         .filter(|target| !target.is_empty())
         .collect();
     for target in &linked {
-        assert!(root.join("src").join(target).is_file(), "SUMMARY.md links to src/{target}, which does not exist");
+        assert!(
+            root.join("src").join(target).is_file(),
+            "SUMMARY.md links to src/{target}, which does not exist"
+        );
     }
     for (chapter, _) in Chapters::load(&root).files {
-        let name = chapter.strip_prefix("src").unwrap().to_string_lossy().trim_start_matches('/').to_string();
+        let name = chapter
+            .strip_prefix("src")
+            .unwrap()
+            .to_string_lossy()
+            .trim_start_matches('/')
+            .to_string();
         assert!(
             name == "SUMMARY.md" || linked.contains(&name.as_str()),
             "src/{name} is not linked from SUMMARY.md, so the book never shows it"

@@ -31,7 +31,11 @@ pub fn parse(text: &str) -> Vec<Marker> {
                     .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
                     .collect();
                 if !name.is_empty() {
-                    out.push(Marker { name, line: index + 1, end });
+                    out.push(Marker {
+                        name,
+                        line: index + 1,
+                        end,
+                    });
                     break;
                 }
             }
@@ -72,7 +76,10 @@ pub fn check_balanced(root: &Path) -> Vec<Problem> {
                 problems.push(Problem::new(
                     &file,
                     Some(marker.line),
-                    format!("ANCHOR_END: {} closes an anchor that is not open", marker.name),
+                    format!(
+                        "ANCHOR_END: {} closes an anchor that is not open",
+                        marker.name
+                    ),
                 ));
             }
         }
@@ -80,7 +87,10 @@ pub fn check_balanced(root: &Path) -> Vec<Problem> {
             problems.push(Problem::new(
                 &file,
                 Some(marker.line),
-                format!("anchor `{}` is never closed (no ANCHOR_END: {})", marker.name, marker.name),
+                format!(
+                    "anchor `{}` is never closed (no ANCHOR_END: {})",
+                    marker.name, marker.name
+                ),
             ));
         }
     }
@@ -102,7 +112,11 @@ pub fn check_all_used(root: &Path, chapters: &Chapters) -> Vec<Problem> {
     let used: BTreeSet<(std::path::PathBuf, String)> = chapters
         .includes()
         .into_iter()
-        .filter_map(|include| include.selector.map(|s| (path_in_stage(root, &include.target), s)))
+        .filter_map(|include| {
+            include
+                .selector
+                .map(|s| (path_in_stage(root, &include.target), s))
+        })
         .collect();
     let mut problems = Vec::new();
     for path in stage_sources(root) {
@@ -113,7 +127,10 @@ pub fn check_all_used(root: &Path, chapters: &Chapters) -> Vec<Problem> {
                 problems.push(Problem::new(
                     relative(root, &path),
                     Some(marker.line),
-                    format!("anchor `{}` is not included by any page in src/", marker.name),
+                    format!(
+                        "anchor `{}` is not included by any page in src/",
+                        marker.name
+                    ),
                 ));
             }
         }
@@ -131,9 +148,21 @@ mod tests {
         assert_eq!(
             parse(text),
             vec![
-                Marker { name: "a".into(), line: 1, end: false },
-                Marker { name: "a".into(), line: 3, end: true },
-                Marker { name: "b-c".into(), line: 4, end: false },
+                Marker {
+                    name: "a".into(),
+                    line: 1,
+                    end: false
+                },
+                Marker {
+                    name: "a".into(),
+                    line: 3,
+                    end: true
+                },
+                Marker {
+                    name: "b-c".into(),
+                    line: 4,
+                    end: false
+                },
             ]
         );
     }

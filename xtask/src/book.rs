@@ -45,7 +45,10 @@ impl Chapters {
                 (relative(root, &path), text)
             })
             .collect();
-        Chapters { root: root.to_path_buf(), files }
+        Chapters {
+            root: root.to_path_buf(),
+            files,
+        }
     }
 
     /// Every fenced code block of every chapter.
@@ -55,7 +58,10 @@ impl Chapters {
             let mut open: Option<(String, Fence)> = None;
             for (index, line) in text.lines().enumerate() {
                 let trimmed = line.trim_start();
-                let marker: String = trimmed.chars().take_while(|&c| c == '`' || c == '~').collect();
+                let marker: String = trimmed
+                    .chars()
+                    .take_while(|&c| c == '`' || c == '~')
+                    .collect();
                 match &mut open {
                     Some((fence, block)) => {
                         if marker.len() >= fence.len()
@@ -67,10 +73,16 @@ impl Chapters {
                             block.body.push(line.to_string());
                         }
                     }
-                    None if marker.len() >= 3 && (marker.starts_with("```") || marker.starts_with("~~~")) => {
+                    None if marker.len() >= 3
+                        && (marker.starts_with("```") || marker.starts_with("~~~")) =>
+                    {
                         let info = trimmed[marker.len()..].trim().to_string();
-                        let fence =
-                            Fence { chapter: chapter.clone(), line: index + 1, info, body: Vec::new() };
+                        let fence = Fence {
+                            chapter: chapter.clone(),
+                            line: index + 1,
+                            info,
+                            body: Vec::new(),
+                        };
                         open = Some((marker, fence));
                     }
                     None => {}
@@ -110,7 +122,9 @@ impl Chapters {
             for (index, line) in text.lines().enumerate() {
                 let mut rest = line;
                 while let Some(start) = rest.find("{{#") {
-                    let Some(len) = rest[start..].find("}}") else { break };
+                    let Some(len) = rest[start..].find("}}") else {
+                        break;
+                    };
                     let directive = &rest[start..start + len + 2];
                     if let Some((kind, path, selector)) = parse_directive(directive) {
                         out.push(Include {
@@ -135,11 +149,20 @@ impl Chapters {
             let shown = relative(&self.root, &include.target);
             let at = |message: String| Problem::new(&include.chapter, Some(include.line), message);
             let Ok(text) = std::fs::read_to_string(&include.target) else {
-                problems.push(at(format!("includes {}, which does not exist", shown.display())));
+                problems.push(at(format!(
+                    "includes {}, which does not exist",
+                    shown.display()
+                )));
                 continue;
             };
-            let Some(selector) = &include.selector else { continue };
-            if selector.chars().next().is_some_and(|c| c.is_ascii_digit() || c == ':') {
+            let Some(selector) = &include.selector else {
+                continue;
+            };
+            if selector
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit() || c == ':')
+            {
                 problems.push(at(format!(
                     "includes {}:{selector} by line numbers; line ranges rot silently, use a named anchor",
                     shown.display()
@@ -203,7 +226,11 @@ mod tests {
     fn parses_directives() {
         assert_eq!(
             parse_directive("{{#rustdoc_include ../a/main.rs:block_on}}"),
-            Some(("rustdoc_include".into(), "../a/main.rs".into(), Some("block_on".into())))
+            Some((
+                "rustdoc_include".into(),
+                "../a/main.rs".into(),
+                Some("block_on".into())
+            ))
         );
         assert_eq!(
             parse_directive("{{#include out.txt}}"),
@@ -214,7 +241,10 @@ mod tests {
     }
 
     fn chapters(text: &str) -> Chapters {
-        Chapters { root: PathBuf::from("/r"), files: vec![(PathBuf::from("src/a.md"), text.to_string())] }
+        Chapters {
+            root: PathBuf::from("/r"),
+            files: vec![(PathBuf::from("src/a.md"), text.to_string())],
+        }
     }
 
     #[test]

@@ -50,12 +50,20 @@ impl Example {
 /// Every example of every stage crate, sorted by crate then name.
 pub fn discover(root: &Path) -> Vec<Example> {
     let mut out = Vec::new();
-    let Ok(crates) = std::fs::read_dir(root.join("examples-code")) else { return out };
-    let mut crates: Vec<PathBuf> = crates.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let Ok(crates) = std::fs::read_dir(root.join("examples-code")) else {
+        return out;
+    };
+    let mut crates: Vec<PathBuf> = crates
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
     crates.sort();
     for krate in crates {
         let package = krate.file_name().unwrap().to_string_lossy().into_owned();
-        let Ok(entries) = std::fs::read_dir(krate.join("examples")) else { continue };
+        let Ok(entries) = std::fs::read_dir(krate.join("examples")) else {
+            continue;
+        };
         let mut dirs: Vec<PathBuf> = entries
             .flatten()
             .map(|e| e.path())
@@ -64,7 +72,11 @@ pub fn discover(root: &Path) -> Vec<Example> {
         dirs.sort();
         for dir in dirs {
             let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-            out.push(Example { package: package.clone(), name, dir });
+            out.push(Example {
+                package: package.clone(),
+                name,
+                dir,
+            });
         }
     }
     out
@@ -108,10 +120,13 @@ pub fn check_output_files(root: &Path) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut manifests = BTreeMap::new();
     for example in discover(root) {
-        let manifest_path = root.join("examples-code").join(&example.package).join("Cargo.toml");
-        let tested = manifests
-            .entry(manifest_path.clone())
-            .or_insert_with(|| tested_examples(&std::fs::read_to_string(&manifest_path).unwrap_or_default()));
+        let manifest_path = root
+            .join("examples-code")
+            .join(&example.package)
+            .join("Cargo.toml");
+        let tested = manifests.entry(manifest_path.clone()).or_insert_with(|| {
+            tested_examples(&std::fs::read_to_string(&manifest_path).unwrap_or_default())
+        });
         if !tested.contains(&example.name) {
             problems.push(Problem::new(
                 relative(root, &manifest_path),
@@ -130,7 +145,9 @@ pub fn check_output_files(root: &Path) -> Vec<Problem> {
             Err(_) => problems.push(Problem::new(
                 relative(root, &example.dir),
                 None,
-                format!("has no output.txt: run `cargo xtask outputs` (or mark main.rs `{NO_OUTPUT}`)"),
+                format!(
+                    "has no output.txt: run `cargo xtask outputs` (or mark main.rs `{NO_OUTPUT}`)"
+                ),
             )),
             Ok(text) if text.lines().next() != Some(example.command().as_str()) => {
                 problems.push(Problem::new(
@@ -149,7 +166,14 @@ pub fn check_output_files(root: &Path) -> Vec<Problem> {
 pub fn run(root: &Path, example: &Example) -> Result<String, String> {
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
-        .args(["run", "--quiet", "--package", &example.package, "--example", &example.name])
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            &example.package,
+            "--example",
+            &example.name,
+        ])
         .output()
         .map_err(|e| format!("could not start cargo: {e}"))?;
     if !output.status.success() {
@@ -161,7 +185,8 @@ pub fn run(root: &Path, example: &Example) -> Result<String, String> {
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    let stdout = String::from_utf8(output.stdout).map_err(|_| "the program printed non-UTF-8".to_string())?;
+    let stdout = String::from_utf8(output.stdout)
+        .map_err(|_| "the program printed non-UTF-8".to_string())?;
     Ok(format!("{}\n{}", example.command(), stdout))
 }
 
@@ -205,7 +230,10 @@ pub fn update_outputs(root: &Path, check: bool, mut log: impl FnMut(&str)) -> Ve
         let result = printed
             .entry(content_hash(&source))
             .or_insert_with(|| {
-                log(&format!("running {} --example {}", example.package, example.name));
+                log(&format!(
+                    "running {} --example {}",
+                    example.package, example.name
+                ));
                 let first = run(root, &example);
                 match (&first, &existing, check) {
                     // A mismatch in check mode gets one more run: the programs that print
@@ -231,7 +259,11 @@ pub fn update_outputs(root: &Path, check: bool, mut log: impl FnMut(&str)) -> Ve
                 .into_iter()
                 .map(|(page, line)| format!("{}:{line}", page.display()))
                 .collect();
-            let pages = if pages.is_empty() { "no page".to_string() } else { pages.join(", ") };
+            let pages = if pages.is_empty() {
+                "no page".to_string()
+            } else {
+                pages.join(", ")
+            };
             problems.push(Problem::new(
                 &shown,
                 None,
@@ -249,27 +281,6 @@ pub fn update_outputs(root: &Path, check: bool, mut log: impl FnMut(&str)) -> Ve
     problems
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_tested_examples_from_a_manifest() {
-        let manifest = "[package]\nname = \"x\"\n\n[[example]]\nname = \"a\"\ntest = true\n\n\
-                        [[example]]\nname = \"b\"\n\n[lints.rust]\nx = 1\n";
-        assert_eq!(tested_examples(manifest), vec!["a".to_string()]);
-    }
-
-    #[test]
-    fn names_the_first_differing_line() {
-        assert_eq!(
-            first_difference("$ x\na\nb\n", "$ x\na\nc\n"),
-            "line 3: the file has `b`, the program prints `c`"
-        );
-        assert_eq!(first_difference("a\n", "a\nb\n"), "line 2: the file has nothing, the program prints `b`");
-    }
-}
-
 /// The marker in a stage's `Cargo.toml` that says it starts afresh instead of copying the
 /// previous stage (the first stage of a new design, such as the first runtime of Part II).
 pub const FRESH_START: &str = "fresh-start = true";
@@ -285,11 +296,18 @@ pub fn check_stages_carry_forward(root: &Path) -> Vec<Problem> {
     for pair in stages.windows(2) {
         let (previous, next) = (&pair[0], &pair[1]);
         let manifest = root.join("examples-code").join(next).join("Cargo.toml");
-        if std::fs::read_to_string(&manifest).unwrap_or_default().lines().any(|l| l.trim() == FRESH_START) {
+        if std::fs::read_to_string(&manifest)
+            .unwrap_or_default()
+            .lines()
+            .any(|l| l.trim() == FRESH_START)
+        {
             continue;
         }
         for example in all.iter().filter(|e| &e.package == previous) {
-            if !all.iter().any(|e| &e.package == next && e.name == example.name) {
+            if !all
+                .iter()
+                .any(|e| &e.package == next && e.name == example.name)
+            {
                 problems.push(Problem::new(
                     Path::new("examples-code").join(next),
                     None,
@@ -304,4 +322,56 @@ pub fn check_stages_carry_forward(root: &Path) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// Whether Rust source holds unsafe code: an `unsafe` block, fn, impl, trait or extern block
+/// (a `#![forbid(unsafe_code)]` or the word in a comment does not count).
+pub fn has_unsafe_code(source: &str) -> bool {
+    source
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .any(|line| {
+            line.match_indices("unsafe").any(|(at, _)| {
+                let before = line[..at].chars().next_back();
+                let after = line[at + "unsafe".len()..].trim_start();
+                !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    && ["{", "fn ", "impl", "trait ", "extern "]
+                        .iter()
+                        .any(|next| after.starts_with(next))
+            })
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_tested_examples_from_a_manifest() {
+        let manifest = "[package]\nname = \"x\"\n\n[[example]]\nname = \"a\"\ntest = true\n\n\
+                        [[example]]\nname = \"b\"\n\n[lints.rust]\nx = 1\n";
+        assert_eq!(tested_examples(manifest), vec!["a".to_string()]);
+    }
+
+    #[test]
+    fn tells_unsafe_code_from_the_word_unsafe() {
+        assert!(has_unsafe_code("let x = unsafe { f() };"));
+        assert!(has_unsafe_code("unsafe fn f() {}"));
+        assert!(has_unsafe_code("    unsafe impl Send for X {}"));
+        assert!(!has_unsafe_code("#![forbid(unsafe_code)]"));
+        assert!(!has_unsafe_code("// an unsafe { block } in a comment"));
+        assert!(!has_unsafe_code("let not_unsafe = 1;"));
+    }
+
+    #[test]
+    fn names_the_first_differing_line() {
+        assert_eq!(
+            first_difference("$ x\na\nb\n", "$ x\na\nc\n"),
+            "line 3: the file has `b`, the program prints `c`"
+        );
+        assert_eq!(
+            first_difference("a\n", "a\nb\n"),
+            "line 2: the file has nothing, the program prints `b`"
+        );
+    }
 }

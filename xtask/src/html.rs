@@ -29,7 +29,10 @@ fn percent_decode(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(byte) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(byte) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(byte);
                 i += 3;
                 continue;
@@ -48,16 +51,29 @@ pub fn check_fragments(root: &Path, html_dir: &Path) -> Vec<Problem> {
     let mut texts = Vec::new();
     for page in &pages {
         let text = std::fs::read_to_string(page).unwrap_or_default();
-        let mut set: BTreeSet<String> = attribute_values(&text, "id").into_iter().map(str::to_string).collect();
-        set.extend(attribute_values(&text, "name").into_iter().map(str::to_string));
+        let mut set: BTreeSet<String> = attribute_values(&text, "id")
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        set.extend(
+            attribute_values(&text, "name")
+                .into_iter()
+                .map(str::to_string),
+        );
         ids.insert(page.clone(), set);
         texts.push((page.clone(), text));
     }
     let mut problems = Vec::new();
     for (page, text) in &texts {
         for href in attribute_values(text, "href") {
-            let Some((path, fragment)) = href.split_once('#') else { continue };
-            if fragment.is_empty() || path.contains("://") || path.starts_with("mailto:") || path.starts_with("//") {
+            let Some((path, fragment)) = href.split_once('#') else {
+                continue;
+            };
+            if fragment.is_empty()
+                || path.contains("://")
+                || path.starts_with("mailto:")
+                || path.starts_with("//")
+            {
                 continue;
             }
             let target = if path.is_empty() {
@@ -65,13 +81,24 @@ pub fn check_fragments(root: &Path, html_dir: &Path) -> Vec<Problem> {
             } else {
                 crate::book::normalize(&page.parent().unwrap().join(path))
             };
-            let Some(target_ids) = ids.get(&target) else { continue }; // linkcheck2 reports missing files
+            let Some(target_ids) = ids.get(&target) else {
+                continue;
+            }; // linkcheck2 reports missing files
             let fragment = percent_decode(fragment);
             if !target_ids.contains(&fragment) {
+                // Point at the Markdown source when there is one: that is what gets edited.
+                let source = page
+                    .strip_prefix(html_dir)
+                    .ok()
+                    .map(|p| root.join("src").join(p).with_extension("md"))
+                    .filter(|p| p.is_file() && !page.ends_with("print.html"));
                 problems.push(Problem::new(
-                    relative(root, page),
+                    relative(root, source.as_deref().unwrap_or(page)),
                     None,
-                    format!("links to `{href}`, but {} has no element with id `{fragment}`", relative(root, &target).display()),
+                    format!(
+                        "links to `{href}`, but {} has no element with id `{fragment}`",
+                        relative(root, &target).display()
+                    ),
                 ));
             }
         }

@@ -19,11 +19,19 @@ pub struct CargoTool {
 
 /// mdBook itself. 0.5 renamed the hidden-line marker (`# ` with a space) and rejects unknown
 /// `book.toml` keys; the book is written for exactly this version.
-pub const MDBOOK: CargoTool = CargoTool { name: "mdbook", version: "0.5.4", args: &[] };
+pub const MDBOOK: CargoTool = CargoTool {
+    name: "mdbook",
+    version: "0.5.4",
+    args: &[],
+};
 
 /// The maintained fork of mdbook-linkcheck; 0.7.7 of the original cannot read mdBook 0.5's
 /// render context ("missing field `sections`").
-pub const LINKCHECK: CargoTool = CargoTool { name: "mdbook-linkcheck2", version: "0.13.0", args: &[] };
+pub const LINKCHECK: CargoTool = CargoTool {
+    name: "mdbook-linkcheck2",
+    version: "0.13.0",
+    args: &[],
+};
 
 /// cargo's `bin` directory: `$CARGO_HOME/bin`, or `~/.cargo/bin`.
 pub fn cargo_bin_dir() -> PathBuf {
@@ -36,19 +44,26 @@ pub fn cargo_bin_dir() -> PathBuf {
 /// The version a binary reports with `--version`, if it runs: the last word that starts with
 /// a digit (after stripping a leading `v`), so `mdbook v0.5.4` gives `0.5.4`.
 pub fn reported_version(program: &std::path::Path) -> Option<String> {
-    let output = Command::new(program).arg("--version").stderr(Stdio::null()).output().ok()?;
+    let output = Command::new(program)
+        .arg("--version")
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
     let text = String::from_utf8_lossy(&output.stdout);
     text.split_whitespace()
         .map(|word| word.trim_start_matches('v'))
-        .filter(|word| word.starts_with(|c: char| c.is_ascii_digit()))
-        .next_back()
+        .rfind(|word| word.starts_with(|c: char| c.is_ascii_digit()))
         .map(str::to_string)
 }
 
 /// Where the tool is found: `PATH` first, then cargo's bin directory.
 fn locate(name: &str) -> Vec<PathBuf> {
     let mut candidates: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|path| std::env::split_paths(&path).map(|dir| dir.join(name)).collect())
+        .map(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join(name))
+                .collect()
+        })
         .unwrap_or_default();
     candidates.push(cargo_bin_dir().join(name));
     candidates.into_iter().filter(|p| p.is_file()).collect()
@@ -57,7 +72,9 @@ fn locate(name: &str) -> Vec<PathBuf> {
 impl CargoTool {
     /// The path of the pinned version, if it is installed.
     pub fn find(&self) -> Option<PathBuf> {
-        locate(self.name).into_iter().find(|p| reported_version(p).as_deref() == Some(self.version))
+        locate(self.name)
+            .into_iter()
+            .find(|p| reported_version(p).as_deref() == Some(self.version))
     }
 
     /// The path of the pinned version, installing it first when it is missing.
@@ -75,10 +92,18 @@ impl CargoTool {
             .status()
             .map_err(|e| format!("could not run cargo install: {e}"))?;
         if !status.success() {
-            return Err(format!("cargo install {} {} failed ({status})", self.name, self.version));
+            return Err(format!(
+                "cargo install {} {} failed ({status})",
+                self.name, self.version
+            ));
         }
         self.find().ok_or_else(|| {
-            format!("{} {} was installed but is not found on PATH or in {}", self.name, self.version, cargo_bin_dir().display())
+            format!(
+                "{} {} was installed but is not found on PATH or in {}",
+                self.name,
+                self.version,
+                cargo_bin_dir().display()
+            )
         })
     }
 }
@@ -107,9 +132,21 @@ pub fn ensure_miri() -> Result<(), String> {
     if works() {
         return Ok(());
     }
-    eprintln!("xtask: Miri not found; trying `rustup toolchain install nightly --component miri rust-src`");
+    eprintln!(
+        "xtask: Miri not found; trying `rustup toolchain install nightly --component miri rust-src`"
+    );
     let installed = Command::new("rustup")
-        .args(["toolchain", "install", "nightly", "--profile", "minimal", "--component", "miri", "--component", "rust-src"])
+        .args([
+            "toolchain",
+            "install",
+            "nightly",
+            "--profile",
+            "minimal",
+            "--component",
+            "miri",
+            "--component",
+            "rust-src",
+        ])
         .status();
     match installed {
         Err(e) => Err(format!("rustup is not available ({e})")),
@@ -128,7 +165,12 @@ mod tests {
     #[test]
     fn pinned_versions_are_exact() {
         for tool in [MDBOOK, LINKCHECK] {
-            assert_eq!(tool.version.split('.').count(), 3, "{} must be pinned to an exact version", tool.name);
+            assert_eq!(
+                tool.version.split('.').count(),
+                3,
+                "{} must be pinned to an exact version",
+                tool.name
+            );
         }
     }
 }
