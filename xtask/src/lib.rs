@@ -9,6 +9,7 @@
 //! | [`anchors`] | `ANCHOR:`/`ANCHOR_END:` markers in the stage crates |
 //! | [`examples`] | the stage crates' example programs and their `output.txt` files |
 //! | [`html`] | the rendered book: `#fragment` links against element ids |
+//! | [`snippets`] | the `rustdoc` wrapper that gives `mdbook test` the crates snippets use |
 //! | [`tools`] | the pinned external tools (mdBook, mdbook-linkcheck2, Miri) and how to get them |
 //!
 //! Every check returns a list of [`Problem`]s instead of stopping at the first one, so a
@@ -18,6 +19,7 @@ pub mod anchors;
 pub mod book;
 pub mod examples;
 pub mod html;
+pub mod snippets;
 pub mod tools;
 
 use std::fmt;

@@ -192,9 +192,29 @@ fn step(root: &Path, name: &str) -> Result<Option<String>, String> {
             Err("book/html does not exist: the build step must run first".into())
         }
         "fragments" => report(html::check_fragments(root, &html)).map(|_| None),
-        "mdbook-test" => run(root, tools::MDBOOK.ensure()?, &["test"]).map(|_| None),
+        "mdbook-test" => mdbook_test(root).map(|_| None),
         "miri" => miri(root),
         other => Err(format!("no step `{other}`; steps: {}", STEPS.join(" "))),
+    }
+}
+
+/// `mdbook test`, with a `rustdoc` first on `PATH` that knows the crates snippets use.
+fn mdbook_test(root: &Path) -> Result<(), String> {
+    let mdbook = tools::MDBOOK.ensure()?;
+    let wrapper_dir = xtask::snippets::prepare(root)?;
+    let mut path = std::ffi::OsString::from(wrapper_dir);
+    path.push(":");
+    path.push(tools::path_with_cargo_bin());
+    let status = Command::new(&mdbook)
+        .arg("test")
+        .current_dir(root)
+        .env("PATH", path)
+        .status()
+        .map_err(|e| format!("could not start mdbook: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`mdbook test` failed ({status})"))
     }
 }
 
