@@ -17,6 +17,31 @@ use std::process::Command;
 /// The marker that exempts a program from having an `output.txt`.
 pub const NO_OUTPUT: &str = "// xtask: no-output";
 
+/// The marker of a program whose output holds measurements (times, counts that vary by
+/// machine and run). Its `output.txt` is what one run printed, and the check compares
+/// everything but the numbers: a changed label, line or unit is drift, a changed figure is not.
+pub const NUMBERS_VARY: &str = "// xtask: numbers-vary";
+
+/// `text` with every number replaced by `#`, for comparing outputs whose figures vary.
+pub fn mask_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            while chars
+                .peek()
+                .is_some_and(|&n| n.is_ascii_digit() || n == '.' || n == ',' || n == '_')
+            {
+                chars.next();
+            }
+            out.push('#');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// One example program of one stage crate.
 #[derive(Debug, Clone)]
 pub struct Example {
@@ -44,6 +69,11 @@ impl Example {
     }
     pub fn wants_output(&self) -> bool {
         !self.source().lines().any(|line| line.trim() == NO_OUTPUT)
+    }
+    pub fn numbers_vary(&self) -> bool {
+        self.source()
+            .lines()
+            .any(|line| line.trim() == NUMBERS_VARY)
     }
 }
 
@@ -235,7 +265,7 @@ pub fn update_outputs(root: &Path, check: bool, mut log: impl FnMut(&str)) -> Ve
                     example.package, example.name
                 ));
                 let first = run(root, &example);
-                match (&first, &existing, check) {
+                match (&first, &existing, check && !example.numbers_vary()) {
                     // A mismatch in check mode gets one more run: the programs that print
                     // timings round them, and a loaded machine can still be late once.
                     (Ok(text), Some(expected), true) if text != expected => run(root, &example),
@@ -251,6 +281,12 @@ pub fn update_outputs(root: &Path, check: bool, mut log: impl FnMut(&str)) -> Ve
             }
         };
         if existing.as_deref() == Some(actual.as_str()) {
+            continue;
+        }
+        if check
+            && example.numbers_vary()
+            && existing.as_deref().map(mask_numbers) == Some(mask_numbers(&actual))
+        {
             continue;
         }
         if check {
@@ -361,6 +397,15 @@ mod tests {
         assert!(!has_unsafe_code("#![forbid(unsafe_code)]"));
         assert!(!has_unsafe_code("// an unsafe { block } in a comment"));
         assert!(!has_unsafe_code("let not_unsafe = 1;"));
+    }
+
+    #[test]
+    fn masks_numbers_but_not_words() {
+        assert_eq!(
+            mask_numbers("spawn: 3,980 ns/task (p99 1.5 us) x2"),
+            "spawn: # ns/task (p# # us) x#"
+        );
+        assert_ne!(mask_numbers("wake: 12 ns"), mask_numbers("wake: 12 us"));
     }
 
     #[test]
