@@ -317,6 +317,16 @@ pub fn update_outputs(root: &Path, check: bool, mut log: impl FnMut(&str)) -> Ve
     problems
 }
 
+/// Whether a crate of `examples-code/` is a chapter's stage: named `chNN-…`.
+pub fn is_stage(package: &str) -> bool {
+    let bytes = package.as_bytes();
+    bytes.len() > 5
+        && package.starts_with("ch")
+        && bytes[2].is_ascii_digit()
+        && bytes[3].is_ascii_digit()
+        && bytes[4] == b'-'
+}
+
 /// The marker in a stage's `Cargo.toml` that says it starts afresh instead of copying the
 /// previous stage (the first stage of a new design, such as the first runtime of Part II).
 pub const FRESH_START: &str = "fresh-start = true";
@@ -326,7 +336,13 @@ pub const FRESH_START: &str = "fresh-start = true";
 /// `[package.metadata.stage] fresh-start = true`.
 pub fn check_stages_carry_forward(root: &Path) -> Vec<Problem> {
     let all = discover(root);
-    let mut stages: Vec<String> = all.iter().map(|e| e.package.clone()).collect();
+    // Stages are the `chNN-…` crates; other crates (`exNN-…`, exercise solutions) are not links
+    // of the chain.
+    let mut stages: Vec<String> = all
+        .iter()
+        .map(|e| e.package.clone())
+        .filter(|p| is_stage(p))
+        .collect();
     stages.dedup();
     let mut problems = Vec::new();
     for pair in stages.windows(2) {
