@@ -5,10 +5,13 @@
 //!
 //! | module | what it knows |
 //! |---|---|
+//! | [`branches`] | one Git branch per stage crate, a Cargo project of its own (`chapter-02-…`) |
+//! | [`browser`] | the built book in headless Chromium: pages, controls, every play button |
 //! | [`book`] | the chapters: code fences, `{{#include}}` directives, where each file is shown |
 //! | [`anchors`] | `ANCHOR:`/`ANCHOR_END:` markers in the stage crates |
 //! | [`examples`] | the stage crates' example programs and their `output.txt` files |
 //! | [`html`] | the rendered book: `#fragment` links against element ids |
+//! | [`site`] | the published site: edit links, the 404 page under `site-url`, `print.html` |
 //! | [`snippets`] | the `rustdoc` wrapper that gives `mdbook test` the crates snippets use |
 //! | [`tools`] | the pinned external tools (mdBook, mdbook-linkcheck2, Miri) and how to get them |
 //!
@@ -17,8 +20,11 @@
 
 pub mod anchors;
 pub mod book;
+pub mod branches;
+pub mod browser;
 pub mod examples;
 pub mod html;
+pub mod site;
 pub mod snippets;
 pub mod tools;
 

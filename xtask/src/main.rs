@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
-use xtask::{Problem, examples, html, repo_root, tools};
+use xtask::{Problem, branches, examples, html, repo_root, site, tools};
 
 const HELP: &str = "\
 cargo xtask <command>
@@ -17,10 +17,13 @@ Also:
   build                build the book into book/ (HTML and link check)
   outputs [--check]    rerun the example programs and rewrite (or check) their output.txt
   check                the static checks of the sources only (includes, anchors, fences)
+  branches [--check] [--dir REPO]
+                       build one branch per stage crate (chapter-NN-slug) into this repository
+                       or REPO; --check fails when one is missing or stale
   help                 this text
 
-Steps of `test`, in order: tools fmt clippy cargo-test book-checks outputs build fragments
-mdbook-test miri";
+Steps of `test`, in order: tools fmt clippy cargo-test book-checks outputs branches build site
+fragments browser mdbook-test loom miri";
 
 const STEPS: &[&str] = &[
     "tools",
@@ -29,9 +32,13 @@ const STEPS: &[&str] = &[
     "cargo-test",
     "book-checks",
     "outputs",
+    "branches",
     "build",
+    "site",
     "fragments",
+    "browser",
     "mdbook-test",
+    "loom",
     "miri",
 ];
 
@@ -48,6 +55,7 @@ fn main() -> ExitCode {
             log,
         )),
         Some("check") => report(xtask::static_checks(&root)),
+        Some("branches") => branches_command(&root, &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{HELP}");
             Ok(())
@@ -160,6 +168,50 @@ fn miri(root: &Path) -> Result<Option<String>, String> {
     Ok(None)
 }
 
+/// The loom models of chapter 10's scheduler (`tests/loom_*.rs`), built with `--cfg loom` into
+/// a target directory of their own so that they do not rebuild the main one.
+fn loom(root: &Path) -> Result<(), String> {
+    let status = Command::new(cargo())
+        .args([
+            "test",
+            "--release",
+            "--locked",
+            "-p",
+            "ch10-workers",
+            "--test",
+            "loom_*",
+        ])
+        .args(["--target-dir", "target/loom"])
+        .env("RUSTFLAGS", "--cfg loom")
+        .env("PATH", tools::path_with_cargo_bin())
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("could not start cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the loom models failed ({status})"))
+    }
+}
+
+/// `cargo xtask branches [--check] [--dir REPO]` (see xtask/src/branches.rs).
+fn branches_command(root: &Path, args: &[String]) -> Result<(), String> {
+    let (mut check, mut repo) = (false, root.to_path_buf());
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--check" => check = true,
+            "--dir" => repo = args.next().ok_or("--dir needs a directory")?.into(),
+            other => return Err(format!("branches: unknown argument `{other}`\n\n{HELP}")),
+        }
+    }
+    if check {
+        report(branches::check(root, &repo)?)
+    } else {
+        branches::write(root, &repo, log)
+    }
+}
+
 /// One step of `cargo xtask test`: Ok(None) passed, Ok(Some(reason)) skipped, Err failed.
 fn step(root: &Path, name: &str) -> Result<Option<String>, String> {
     let html = root.join("book").join("html");
@@ -188,11 +240,18 @@ fn step(root: &Path, name: &str) -> Result<Option<String>, String> {
         "book-checks" => report(xtask::static_checks(root)).map(|_| None),
         "outputs" => report(examples::update_outputs(root, true, log)).map(|_| None),
         "build" => build(root).map(|_| None),
+        "branches" => branches::test(root, log).map(|_| None),
+        "site" if !html.is_dir() => {
+            Err("book/html does not exist: the build step must run first".into())
+        }
+        "site" => report(site::check(root, &html)).map(|_| None),
         "fragments" if !html.is_dir() => {
             Err("book/html does not exist: the build step must run first".into())
         }
         "fragments" => report(html::check_fragments(root, &html)).map(|_| None),
+        "browser" => xtask::browser::run(root, &html),
         "mdbook-test" => mdbook_test(root).map(|_| None),
+        "loom" => loom(root).map(|_| None),
         "miri" => miri(root),
         other => Err(format!("no step `{other}`; steps: {}", STEPS.join(" "))),
     }

@@ -19,6 +19,36 @@ pub const EXTERNAL: &[&str] = &["futures", "libc"];
 /// Builds every stage crate's library (and so `futures` and `libc`) into `target/snippets`,
 /// writes the `rustdoc` wrapper, and returns the directory to put first on `PATH`.
 pub fn prepare(root: &Path) -> Result<PathBuf, String> {
+    let (deps, externs) = build_snippet_crates(root)?;
+    let target_dir = root.join("target").join("snippets");
+    let real = real_rustdoc()?;
+    let bin = target_dir.join("bin");
+    std::fs::create_dir_all(&bin).map_err(|e| e.to_string())?;
+    let mut script = format!(
+        "#!/bin/sh\n# Written by `cargo xtask test`: rustdoc plus the crates the book's snippets use.\nexec '{}' \"$@\" -L 'dependency={}'",
+        real.display(),
+        deps.display()
+    );
+    for (name, rlib) in &externs {
+        script.push_str(&format!(" --extern '{name}={rlib}'"));
+    }
+    script.push('\n');
+    let wrapper = bin.join("rustdoc");
+    std::fs::write(&wrapper, script)
+        .map_err(|e| format!("cannot write {}: {e}", wrapper.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(bin)
+}
+
+/// Builds every stage crate's library into `target/snippets` and returns its `deps` directory
+/// and (crate name, rlib path) for each crate a snippet may name: the stage crates and
+/// [`EXTERNAL`]. The browser tests' stand-in playground uses the external ones.
+pub fn build_snippet_crates(root: &Path) -> Result<(PathBuf, Vec<(String, String)>), String> {
     let target_dir = root.join("target").join("snippets");
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
@@ -78,28 +108,7 @@ pub fn prepare(root: &Path) -> Result<PathBuf, String> {
             externs.push((name, rlib.to_string()));
         }
     }
-    let real = real_rustdoc()?;
-    let bin = target_dir.join("bin");
-    std::fs::create_dir_all(&bin).map_err(|e| e.to_string())?;
-    let mut script = format!(
-        "#!/bin/sh\n# Written by `cargo xtask test`: rustdoc plus the crates the book's snippets use.\nexec '{}' \"$@\" -L 'dependency={}'",
-        real.display(),
-        target_dir.join("debug").join("deps").display()
-    );
-    for (name, rlib) in &externs {
-        script.push_str(&format!(" --extern '{name}={rlib}'"));
-    }
-    script.push('\n');
-    let wrapper = bin.join("rustdoc");
-    std::fs::write(&wrapper, script)
-        .map_err(|e| format!("cannot write {}: {e}", wrapper.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755))
-            .map_err(|e| e.to_string())?;
-    }
-    Ok(bin)
+    Ok((target_dir.join("debug").join("deps"), externs))
 }
 
 /// The toolchain's own rustdoc binary (not the rustup proxy, which would find our wrapper).
