@@ -170,28 +170,55 @@ fn miri(root: &Path) -> Result<Option<String>, String> {
 
 /// The loom models of chapter 10's scheduler (`tests/loom_*.rs`), built with `--cfg loom` into
 /// a target directory of their own so that they do not rebuild the main one.
+/// The stage crates that carry loom models: a `tests/loom_*.rs` file. Found, not listed, so a
+/// later stage that carries the models forward is checked too.
+fn loom_crates(root: &Path) -> Vec<String> {
+    let mut crates: Vec<String> = std::fs::read_dir(root.join("examples-code"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|krate| {
+            std::fs::read_dir(krate.path().join("tests"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|file| {
+                    let name = file.file_name().to_string_lossy().into_owned();
+                    name.starts_with("loom_") && name.ends_with(".rs")
+                })
+        })
+        .map(|krate| krate.file_name().to_string_lossy().into_owned())
+        .collect();
+    crates.sort();
+    crates
+}
+
+/// Every loom model, built with `--cfg loom` into a target directory of its own (the flag
+/// changes every crate's build, so sharing the main one would rebuild the world twice).
 fn loom(root: &Path) -> Result<(), String> {
-    let status = Command::new(cargo())
-        .args([
-            "test",
-            "--release",
-            "--locked",
-            "-p",
-            "ch10-workers",
-            "--test",
-            "loom_*",
-        ])
-        .args(["--target-dir", "target/loom"])
-        .env("RUSTFLAGS", "--cfg loom")
-        .env("PATH", tools::path_with_cargo_bin())
-        .current_dir(root)
-        .status()
-        .map_err(|e| format!("could not start cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("the loom models failed ({status})"))
+    for krate in loom_crates(root) {
+        log(&format!("loom: {krate}"));
+        let status = Command::new(cargo())
+            .args([
+                "test",
+                "--release",
+                "--locked",
+                "-p",
+                &krate,
+                "--test",
+                "loom_*",
+            ])
+            .args(["--target-dir", "target/loom"])
+            .env("RUSTFLAGS", "--cfg loom")
+            .env("PATH", tools::path_with_cargo_bin())
+            .current_dir(root)
+            .status()
+            .map_err(|e| format!("could not start cargo: {e}"))?;
+        if !status.success() {
+            return Err(format!("the loom models of {krate} failed ({status})"));
+        }
     }
+    Ok(())
 }
 
 /// `cargo xtask branches [--check] [--dir REPO]` (see xtask/src/branches.rs).
