@@ -1,0 +1,301 @@
+//! The runtime: an epoll set with one eventfd per task, an executor loop that sleeps in
+//! `epoll_wait`, `block_on` for the main future and `spawn` for the others.
+//!
+//! Chapter 6's runtime plus `Runtime::block_on_timeout` (a deadline, as the `epoll_wait`
+//! timeout) and `live_tasks` (a count of the spawned tasks that have not finished).
+
+use crate::join::{JoinError, JoinHandle};
+use crate::sys::{Epoll, EventFd, Events};
+use crate::task::{self, Task};
+use futures::FutureExt;
+use futures::channel::oneshot;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::Future;
+use std::io;
+use std::os::fd::AsFd;
+use std::panic::AssertUnwindSafe;
+use std::pin::pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Poll, Waker};
+use std::time::{Duration, Instant};
+
+/// The token of the main future's eventfd. Tasks get 1, 2, 3…
+const MAIN: u64 = 0;
+
+/// How many ready fds one `epoll_wait` can return.
+const EVENTS: usize = 256;
+
+/// The runtime's state. It never leaves the thread that created it: only the wakers
+/// (eventfds) cross threads, and the kernel is what they share with the executor.
+struct Inner {
+    epoll: Epoll,
+    /// The tasks that are not running right now, by token. A task is taken out while it is
+    /// polled, so a `spawn` from inside a poll can insert without a double borrow.
+    tasks: RefCell<HashMap<u64, Task>>,
+    /// The token of the next task.
+    next_token: Cell<u64>,
+    /// How many spawned tasks have not finished: those in `tasks`, and the one being polled.
+    live: Cell<usize>,
+}
+
+impl Inner {
+    // ANCHOR: run
+    /// Polls the task with this token once; if it finished, takes its eventfd out of the
+    /// epoll set and drops it.
+    fn run(&self, token: u64) {
+        let Some(mut task) = self.tasks.borrow_mut().remove(&token) else {
+            return;
+        };
+        match task.poll() {
+            Poll::Pending => {
+                self.tasks.borrow_mut().insert(token, task);
+            }
+            Poll::Ready(()) => {
+                // Out of the set first: a waker may keep the fd open, and a stale wake must
+                // not be reported with a token that no task answers to.
+                let _ = self.epoll.delete(task.event().as_fd());
+                drop(task); // closes the eventfd, unless a waker still holds it
+                self.live.set(self.live.get() - 1);
+            }
+        }
+    }
+    // ANCHOR_END: run
+}
+
+thread_local! {
+    /// The runtime whose `block_on` runs on this thread, if any: where `spawn` puts tasks.
+    static CURRENT: RefCell<Option<Rc<Inner>>> = const { RefCell::new(None) };
+}
+
+/// Sets `CURRENT` for as long as it lives, and clears it on drop (even when a panic unwinds).
+struct Enter;
+
+impl Enter {
+    fn new(inner: &Rc<Inner>) -> Enter {
+        CURRENT.with(|current| {
+            let mut current = current.borrow_mut();
+            assert!(
+                current.is_none(),
+                "cannot call `Runtime::block_on` from inside a runtime: \
+                 this thread is already running one"
+            );
+            *current = Some(Rc::clone(inner));
+        });
+        Enter
+    }
+}
+
+impl Drop for Enter {
+    fn drop(&mut self) {
+        CURRENT.with(|current| current.borrow_mut().take());
+    }
+}
+
+/// The main future's eventfd, registered for the length of one `block_on`.
+struct MainEvent<'a> {
+    epoll: &'a Epoll,
+    event: Arc<EventFd>,
+}
+
+impl Drop for MainEvent<'_> {
+    fn drop(&mut self) {
+        let _ = self.epoll.delete(self.event.as_fd());
+    }
+}
+
+/// A single-threaded runtime on Linux `epoll`: one eventfd per task, polled by the thread
+/// that calls `block_on`.
+///
+/// Like tokio's current-thread `Runtime`, it makes progress only while some thread is inside
+/// its `block_on`. It is neither `Send` nor `Sync`: it lives on the thread that made it.
+pub struct Runtime {
+    inner: Rc<Inner>,
+}
+
+impl Runtime {
+    /// A runtime with no tasks: an epoll instance. Fails when no file descriptor is left.
+    pub fn new() -> io::Result<Runtime> {
+        Ok(Runtime {
+            inner: Rc::new(Inner {
+                epoll: Epoll::new()?,
+                tasks: RefCell::new(HashMap::new()),
+                next_token: Cell::new(MAIN + 1),
+                live: Cell::new(0),
+            }),
+        })
+    }
+
+    /// Runs `future` to completion on this thread, and the spawned tasks alongside it.
+    /// Returns as soon as `future` is done, even if tasks are left: they run again at the
+    /// next `block_on`, or are cancelled when the runtime is dropped.
+    ///
+    /// # Panics
+    ///
+    /// When called from inside a runtime, when `future` panics, or when the main future's
+    /// eventfd cannot be created (no file descriptor left) or `epoll_wait` fails.
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.run_until(future, None)
+            .expect("with no deadline, only the future's output ends the loop")
+    }
+
+    // ANCHOR: block_on_timeout
+    /// Like `block_on`, but gives up at `timeout` from now: then `future` is dropped
+    /// unfinished and the result is `Err(Elapsed)`. `future` is polled at least once, so a
+    /// future that is ready at once is `Ok` even with a zero timeout. Tasks left when the
+    /// deadline passes stay on the runtime, as after `block_on`.
+    ///
+    /// # Panics
+    ///
+    /// As `block_on`.
+    pub fn block_on_timeout<F: Future>(
+        &self,
+        future: F,
+        timeout: Duration,
+    ) -> Result<F::Output, Elapsed> {
+        // A timeout too long for an `Instant` is no deadline at all.
+        let deadline = Instant::now().checked_add(timeout);
+        self.run_until(future, deadline).ok_or(Elapsed(()))
+    }
+
+    /// The executor loop: `None` when `deadline` passes before `future` is done.
+    fn run_until<F: Future>(&self, future: F, deadline: Option<Instant>) -> Option<F::Output> {
+        let _enter = Enter::new(&self.inner);
+        let epoll = &self.inner.epoll;
+        let main = MainEvent {
+            epoll,
+            event: task::register(epoll, MAIN).expect("cannot create block_on's eventfd"),
+        };
+        let waker = Waker::from(Arc::clone(&main.event));
+        let mut future = pin!(future);
+        let mut events = Events::with_capacity(EVENTS);
+        loop {
+            // Sleep until some eventfd is readable, or until the deadline.
+            let timeout_ms = deadline.map_or(-1, millis_until);
+            epoll
+                .wait(&mut events, timeout_ms)
+                .expect("epoll_wait failed");
+            for token in events.tokens() {
+                if token != MAIN {
+                    self.inner.run(token);
+                } else if let Poll::Ready(output) =
+                    task::poll_with(&main.event, &waker, future.as_mut())
+                {
+                    return Some(output);
+                }
+            }
+            // After every round, not only after a wait that timed out: a main future or a
+            // task that keeps waking itself never lets `epoll_wait` time out.
+            if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                return None;
+            }
+        }
+    }
+    // ANCHOR_END: block_on_timeout
+
+    /// How many spawned tasks of this runtime have not finished (see [`live_tasks`]).
+    pub fn live_tasks(&self) -> usize {
+        self.inner.live.get()
+    }
+}
+
+/// The `epoll_wait` timeout that ends at `deadline`, in whole milliseconds rounded up: a wait
+/// rounded down would end just before the deadline and wake the thread for nothing.
+fn millis_until(deadline: Instant) -> i32 {
+    let left = deadline.saturating_duration_since(Instant::now());
+    i32::try_from(left.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX)
+}
+
+/// The error of `Runtime::block_on_timeout`: the deadline passed first. Like tokio's
+/// `time::error::Elapsed`, it converts to an `io::Error` of kind `TimedOut`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Elapsed(());
+
+impl std::fmt::Display for Elapsed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("deadline has elapsed")
+    }
+}
+
+impl std::error::Error for Elapsed {}
+
+impl From<Elapsed> for io::Error {
+    fn from(elapsed: Elapsed) -> io::Error {
+        io::Error::new(io::ErrorKind::TimedOut, elapsed)
+    }
+}
+
+// ANCHOR: live_tasks
+/// How many tasks spawned on the current runtime have not finished: counted up by `spawn`,
+/// down when a task's future is done. A task that calls it counts itself, although it is
+/// out of the task map for the length of its poll. Like tokio's
+/// `RuntimeMetrics::num_alive_tasks`.
+///
+/// # Panics
+///
+/// When called outside `Runtime::block_on` (there is no current runtime).
+pub fn live_tasks() -> usize {
+    CURRENT.with(|current| {
+        let current = current.borrow();
+        let inner = current.as_ref().expect(
+            "`live_tasks` called outside of a runtime: \
+             call it from a future running inside `Runtime::block_on`",
+        );
+        inner.live.get()
+    })
+}
+// ANCHOR_END: live_tasks
+
+impl Drop for Runtime {
+    /// Cancels every unfinished task: drops its future, so its `JoinHandle` sees
+    /// `JoinError::is_cancelled`. The epoll fd closes after, which empties the epoll set.
+    fn drop(&mut self) {
+        // Out of the `RefCell` first: dropping a future may run code that spawns or wakes.
+        let tasks = std::mem::take(&mut *self.inner.tasks.borrow_mut());
+        drop(tasks);
+    }
+}
+
+/// Spawns `future` as a task on the current runtime and returns a handle to its output.
+///
+/// The task runs whether or not the handle is kept: dropping the handle detaches it. If the
+/// task's eventfd cannot be created or registered (`EMFILE`: no file descriptor left), the
+/// future is dropped unpolled and the handle gives a `JoinError` carrying the `io::Error`.
+///
+/// # Panics
+///
+/// When called outside `Runtime::block_on` (there is no current runtime).
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let inner = CURRENT.with(|current| current.borrow().clone()).expect(
+        "`spawn` called outside of a runtime: \
+         call it from a future running inside `Runtime::block_on`",
+    );
+    let (sender, receiver) = oneshot::channel();
+    let token = inner.next_token.get();
+    inner.next_token.set(token + 1);
+    let event = match task::register(&inner.epoll, token) {
+        Ok(event) => event,
+        Err(error) => {
+            let _ = sender.send(Err(JoinError::io(error)));
+            return JoinHandle::new(receiver);
+        }
+    };
+    let future = Box::pin(async move {
+        // A panic in any poll of `future` ends up here, as an `Err`, instead of
+        // unwinding through the executor.
+        let output = AssertUnwindSafe(future).catch_unwind().await;
+        // The handle may be gone (detached): then the output is dropped here.
+        let _ = sender.send(output.map_err(JoinError::panic));
+    });
+    inner
+        .tasks
+        .borrow_mut()
+        .insert(token, Task::new(future, event));
+    inner.live.set(inner.live.get() + 1);
+    JoinHandle::new(receiver)
+}
