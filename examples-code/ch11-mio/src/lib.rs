@@ -1,0 +1,59 @@
+//! Chapter 11 of *Build Your Own Async Runtime*: book-keeping with mio.
+//!
+//! Chapter 10's multi-threaded runtime, plus sockets and timers. Every worker loops over
+//! (1) book-keeping, if no other worker is doing it: `mio::Poll::poll` with a zero timeout,
+//! waking the tasks whose sockets are ready and whose timers are due; (2) take a ready task
+//! and poll it once, or sleep: in the driver (`mio::Poll::poll` until the earliest deadline)
+//! if it is free, else on the `Condvar`; (3) repeat. A push wakes a `Condvar` sleeper, or else
+//! the worker in the driver, through a `mio::Waker`.
+//!
+//! # Layout
+//!
+//! | module | idea |
+//! |---|---|
+//! | `sync` | the scheduler's `Mutex`, `Condvar` and atomics: `std`'s, or `loom`'s under `--cfg loom` |
+//! | `state` | `TaskState`: one atomic word (scheduled, running, notified, complete), as in chapter 10 |
+//! | `queue` | `ReadyQueue`: the shared queue, the sleepers on the `Condvar` and the one in the driver, the wake-one policy; the `Park`/`Unpark` traits the driver implements |
+//! | `driver` | `Driver`: owns `mio::Poll`; `park` sleeps until an event, a wake or the earliest deadline, `dispatch` wakes the tasks |
+//! | `reactor` | the slab from `mio::Token` to a socket's readiness bits and the wakers per direction; `Registered::poll_io` (edge-triggered: keep the bits until `WouldBlock`) |
+//! | `timers` | the timer heap (`BinaryHeap`, earliest deadline first), registration once per waker |
+//! | `time` | `sleep`, `sleep_until`, `interval`, `timeout`, like `tokio::time` |
+//! | `net` | `TcpListener` and `TcpStream` on mio, with `futures::io::AsyncRead`/`AsyncWrite` |
+//! | `task` | `Task`: the boxed future, its state, and `impl Wake` that puts it back on the queue |
+//! | `runtime` | `Runtime` (`new`, `builder`, `block_on`, cancelling on drop), the worker loop, `Handle` and `spawn` |
+//! | `join` | `JoinHandle<T>` and `JoinError`, as in chapter 5 |
+//! | `yield_now` | a future that wakes its own task and returns `Pending` once |
+//!
+//! `state` and `queue` are public so that the loom models in `tests/loom_*.rs` can drive them
+//! directly; a program needs only `Runtime`, `Handle`, `spawn`, `net`, `time` and the handles.
+//!
+//! # Programs (`examples/`)
+//!
+//! | program | idea |
+//! |---|---|
+//! | `http_hello` | an HTTP/1.1 server with keep-alive, `431` for an oversized head, `400` for a malformed one; asks itself a few questions and exits, or serves with `-- serve` |
+//! | `edge_triggered` | edge-triggered epoll with `std` and `libc` (the play button runs it): one event per edge, none for bytes left behind |
+//! | `spawn` | a thousand tasks spread over the workers, one awaiting others' handles, one panicking |
+//! | `handle` | plain `std` threads spawn onto the runtime through a `Handle` |
+//! | `tiny_workers` | a two-worker executor in one file, with `std` only |
+//!
+//! Run one with `cargo run -p ch11-mio --example http_hello`.
+#![forbid(unsafe_code)]
+
+mod driver;
+mod join;
+pub mod net;
+pub mod queue;
+mod reactor;
+mod runtime;
+pub mod state;
+mod sync;
+mod task;
+pub mod time;
+mod timers;
+mod yield_now;
+
+pub use join::{JoinError, JoinHandle};
+pub use queue::Counts;
+pub use runtime::{Builder, DriverCounts, Handle, Runtime, spawn};
+pub use yield_now::yield_now;
