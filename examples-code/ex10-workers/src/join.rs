@@ -1,0 +1,111 @@
+//! `JoinHandle`, the future that waits for a task's output (on any thread, from any task), and
+//! `JoinError`, why there is none. Unchanged from chapter 5.
+
+use futures::channel::oneshot;
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// An owned permission to await a task's output, like tokio's `JoinHandle`.
+///
+/// Dropping it detaches the task: the task runs on and its output is dropped.
+pub struct JoinHandle<T> {
+    receiver: oneshot::Receiver<Result<T, JoinError>>,
+}
+
+impl<T> JoinHandle<T> {
+    pub(crate) fn new(receiver: oneshot::Receiver<Result<T, JoinError>>) -> JoinHandle<T> {
+        JoinHandle { receiver }
+    }
+}
+
+impl<T> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // The receiver stores `cx`'s waker; the task's `send` wakes it.
+        match Pin::new(&mut self.receiver).poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(result)) => Poll::Ready(result),
+            // The sender was dropped without sending: the task's future was dropped unfinished.
+            Poll::Ready(Err(oneshot::Canceled)) => Poll::Ready(Err(JoinError::cancelled())),
+        }
+    }
+}
+
+/// Why a task gave no output: it panicked, or it was dropped before it finished.
+pub struct JoinError {
+    repr: Repr,
+}
+
+enum Repr {
+    Cancelled,
+    Panic(Box<dyn Any + Send + 'static>),
+}
+
+impl JoinError {
+    pub(crate) fn cancelled() -> JoinError {
+        JoinError {
+            repr: Repr::Cancelled,
+        }
+    }
+
+    pub(crate) fn panic(payload: Box<dyn Any + Send + 'static>) -> JoinError {
+        JoinError {
+            repr: Repr::Panic(payload),
+        }
+    }
+
+    /// The task was dropped before it finished (its runtime was dropped).
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.repr, Repr::Cancelled)
+    }
+
+    /// The task panicked.
+    pub fn is_panic(&self) -> bool {
+        matches!(self.repr, Repr::Panic(_))
+    }
+
+    /// The value the task panicked with (what `std::panic::catch_unwind` returns).
+    ///
+    /// # Panics
+    ///
+    /// When the error is not a panic.
+    pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
+        match self.repr {
+            Repr::Panic(payload) => payload,
+            Repr::Cancelled => panic!("`into_panic` called on a JoinError that is not a panic"),
+        }
+    }
+}
+
+/// The message of a panic payload, when it is a string (as with `panic!("…")`).
+fn message(payload: &(dyn Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a non-string payload")
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.repr {
+            Repr::Cancelled => write!(f, "task was cancelled"),
+            Repr::Panic(payload) => write!(f, "task panicked: {}", message(payload.as_ref())),
+        }
+    }
+}
+
+impl fmt::Debug for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.repr {
+            Repr::Cancelled => write!(f, "JoinError::Cancelled"),
+            Repr::Panic(payload) => write!(f, "JoinError::Panic({:?})", message(payload.as_ref())),
+        }
+    }
+}
+
+impl std::error::Error for JoinError {}
