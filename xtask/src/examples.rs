@@ -22,8 +22,20 @@ pub const NO_OUTPUT: &str = "// xtask: no-output";
 /// everything but the numbers: a changed label, line or unit is drift, a changed figure is not.
 pub const NUMBERS_VARY: &str = "// xtask: numbers-vary";
 
-/// `text` with every number replaced by `#`, for comparing outputs whose figures vary.
+/// `text` with every number replaced by `#` and every run of spaces by one space, for comparing
+/// outputs whose figures vary (a right-aligned column pads a short figure with more spaces).
 pub fn mask_numbers(text: &str) -> String {
+    let masked = mask_digits(text);
+    let mut out = String::with_capacity(masked.len());
+    for c in masked.chars() {
+        if !(c == ' ' && out.ends_with(' ')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn mask_digits(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -245,10 +257,37 @@ pub fn first_difference(expected: &str, actual: &str) -> String {
     unreachable!()
 }
 
-/// Runs every example that has an output and writes (`check == false`) or compares
-/// (`check == true`) its `output.txt`. Byte-identical programs (a later stage's copy of an
-/// earlier listing) are run once. Returns the problems found.
-pub fn update_outputs(root: &Path, check: bool, mut log: impl FnMut(&str)) -> Vec<Problem> {
+/// What [`update_outputs`] does with an `output.txt` that differs from what its program prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Report it as stale (`cargo xtask outputs --check`, the `outputs` step).
+    Check,
+    /// Rewrite it; but keep a measuring program's file when only its figures changed, so
+    /// that regenerating one chapter's outputs does not churn every other chapter's figures.
+    Write,
+    /// Rewrite it, figures included (`cargo xtask outputs --remeasure`).
+    Remeasure,
+}
+
+impl Mode {
+    /// `--check`, `--remeasure` or nothing.
+    pub fn from_args(args: &[String]) -> Result<Mode, String> {
+        match args.first().map(String::as_str) {
+            None => Ok(Mode::Write),
+            Some("--check") => Ok(Mode::Check),
+            Some("--remeasure") => Ok(Mode::Remeasure),
+            Some(other) => Err(format!(
+                "outputs: unknown argument `{other}` (--check or --remeasure)"
+            )),
+        }
+    }
+}
+
+/// Runs every example that has an output and writes or compares (see [`Mode`]) its
+/// `output.txt`. Byte-identical programs (a later stage's copy of an earlier listing) are run
+/// once. Returns the problems found.
+pub fn update_outputs(root: &Path, mode: Mode, mut log: impl FnMut(&str)) -> Vec<Problem> {
+    let check = mode == Mode::Check;
     let chapters = Chapters::load(root);
     let mut problems = Vec::new();
     let mut printed: BTreeMap<u64, Result<String, String>> = BTreeMap::new();
@@ -283,7 +322,7 @@ pub fn update_outputs(root: &Path, check: bool, mut log: impl FnMut(&str)) -> Ve
         if existing.as_deref() == Some(actual.as_str()) {
             continue;
         }
-        if check
+        if mode != Mode::Remeasure
             && example.numbers_vary()
             && existing.as_deref().map(mask_numbers) == Some(mask_numbers(&actual))
         {
@@ -422,6 +461,11 @@ mod tests {
             "spawn: # ns/task (p# # us) x#"
         );
         assert_ne!(mask_numbers("wake: 12 ns"), mask_numbers("wake: 12 us"));
+        assert_eq!(
+            mask_numbers("half:  13 steals"),
+            mask_numbers("half:   9 steals")
+        );
+        assert_ne!(mask_numbers("a\nb"), mask_numbers("a b"));
     }
 
     #[test]

@@ -5,12 +5,14 @@
 //!
 //! | module | what it knows |
 //! |---|---|
+//! | [`bench`] | chapter 13's benchmark suite: the full run, the smoke step, the SVG charts from its data |
 //! | [`branches`] | one Git branch per stage crate, a Cargo project of its own (`chapter-02-…`) |
 //! | [`browser`] | the built book in headless Chromium: pages, controls, every play button |
 //! | [`book`] | the chapters: code fences, `{{#include}}` directives, where each file is shown |
 //! | [`anchors`] | `ANCHOR:`/`ANCHOR_END:` markers in the stage crates |
 //! | [`examples`] | the stage crates' example programs and their `output.txt` files |
 //! | [`html`] | the rendered book: `#fragment` links against element ids |
+//! | [`proof`] | chapter 15: Miri over the libraries and its ignore table, valgrind, classic bugs put back |
 //! | [`site`] | the published site: edit links, the 404 page under `site-url`, `print.html` |
 //! | [`snippets`] | the `rustdoc` wrapper that gives `mdbook test` the crates snippets use |
 //! | [`tools`] | the pinned external tools (mdBook, mdbook-linkcheck2, Miri) and how to get them |
@@ -19,11 +21,13 @@
 //! maintainer who changes one line sees every page and output that went stale at once.
 
 pub mod anchors;
+pub mod bench;
 pub mod book;
 pub mod branches;
 pub mod browser;
 pub mod examples;
 pub mod html;
+pub mod proof;
 pub mod site;
 pub mod snippets;
 pub mod tools;
@@ -108,5 +112,6 @@ pub fn static_checks(root: &Path) -> Vec<Problem> {
     problems.extend(anchors::check_all_used(root, &chapters));
     problems.extend(examples::check_output_files(root));
     problems.extend(examples::check_stages_carry_forward(root));
+    problems.extend(proof::write_miri_table(root, true));
     problems
 }

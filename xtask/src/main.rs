@@ -15,15 +15,25 @@ The README's two commands:
 
 Also:
   build                build the book into book/ (HTML and link check)
-  outputs [--check]    rerun the example programs and rewrite (or check) their output.txt
+  outputs [--check|--remeasure]
+                       rerun the example programs and rewrite (or check) their output.txt;
+                       measuring programs keep their figures unless --remeasure
   check                the static checks of the sources only (includes, anchors, fences)
+  bench [ARGS…]        run the benchmark suite of chapter 13 (release build, some minutes) into
+                       examples-code/bench/results/results.json, then redraw the charts;
+                       ARGS go to the suite (e.g. --runs 3 --only ch06,tokio-ct)
+  charts [--check]     draw (or check) src/charts/ from the committed benchmark data
   branches [--check] [--dir REPO]
                        build one branch per stage crate (chapter-NN-slug) into this repository
                        or REPO; --check fails when one is missing or stale
+  bugs [--check]       put each classic bug of chapter 15 back into a scratch copy of its stage
+                       and require its test to catch it; write (or check) xtask/proof/bugs/
+  miri-ignored [--check]
+                       write (or check) xtask/proof/miri-ignored.md, the tests Miri skips and why
   help                 this text
 
-Steps of `test`, in order: tools fmt clippy cargo-test book-checks outputs branches build site
-fragments browser mdbook-test loom miri";
+Steps of `test`, in order: tools fmt clippy cargo-test book-checks charts outputs bench-smoke
+branches build site fragments browser mdbook-test loom miri valgrind bugs";
 
 const STEPS: &[&str] = &[
     "tools",
@@ -31,7 +41,9 @@ const STEPS: &[&str] = &[
     "clippy",
     "cargo-test",
     "book-checks",
+    "charts",
     "outputs",
+    "bench-smoke",
     "branches",
     "build",
     "site",
@@ -40,6 +52,8 @@ const STEPS: &[&str] = &[
     "mdbook-test",
     "loom",
     "miri",
+    "valgrind",
+    "bugs",
 ];
 
 fn main() -> ExitCode {
@@ -49,13 +63,19 @@ fn main() -> ExitCode {
         Some("serve") => serve(&root, &args[1..]),
         Some("test") => test(&root, &args[1..]),
         Some("build") => tools::MDBOOK.ensure().and_then(|_| build(&root)),
-        Some("outputs") => report(examples::update_outputs(
+        Some("outputs") => examples::Mode::from_args(&args[1..])
+            .and_then(|mode| report(examples::update_outputs(&root, mode, log))),
+        Some("check") => report(xtask::static_checks(&root)),
+        Some("bench") => xtask::bench::run_full(&root, &args[1..]),
+        Some("charts") => xtask::bench::charts(&root, args.get(1).is_some_and(|a| a == "--check"))
+            .and_then(report),
+        Some("branches") => branches_command(&root, &args[1..]),
+        Some("bugs") => xtask::proof::bugs(&root, args.get(1).is_some_and(|a| a == "--check"), log)
+            .and_then(report),
+        Some("miri-ignored") => report(xtask::proof::write_miri_table(
             &root,
             args.get(1).is_some_and(|a| a == "--check"),
-            log,
         )),
-        Some("check") => report(xtask::static_checks(&root)),
-        Some("branches") => branches_command(&root, &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{HELP}");
             Ok(())
@@ -88,12 +108,13 @@ fn report(problems: Vec<Problem>) -> Result<(), String> {
 /// Runs a command in the repository root with cargo's bin directory first on `PATH`.
 fn run(root: &Path, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Result<(), String> {
     let program = program.as_ref();
-    let status = Command::new(program)
-        .args(args)
-        .current_dir(root)
-        .env("PATH", tools::path_with_cargo_bin())
-        .status()
-        .map_err(|e| format!("could not start {}: {e}", program.to_string_lossy()))?;
+    let status = tools::status_within(
+        Command::new(program)
+            .args(args)
+            .current_dir(root)
+            .env("PATH", tools::path_with_cargo_bin()),
+        tools::command_timeout(),
+    )?;
     if status.success() {
         Ok(())
     } else {
@@ -165,11 +186,10 @@ fn miri(root: &Path) -> Result<Option<String>, String> {
             ],
         )?;
     }
+    xtask::proof::miri_libraries(root, log)?;
     Ok(None)
 }
 
-/// The loom models of chapter 10's scheduler (`tests/loom_*.rs`), built with `--cfg loom` into
-/// a target directory of their own so that they do not rebuild the main one.
 /// The stage crates that carry loom models: a `tests/loom_*.rs` file. Found, not listed, so a
 /// later stage that carries the models forward is checked too.
 fn loom_crates(root: &Path) -> Vec<String> {
@@ -265,7 +285,13 @@ fn step(root: &Path, name: &str) -> Result<Option<String>, String> {
         .map(|_| None),
         "cargo-test" => run(root, cargo(), &["test", "--workspace", "--locked"]).map(|_| None),
         "book-checks" => report(xtask::static_checks(root)).map(|_| None),
-        "outputs" => report(examples::update_outputs(root, true, log)).map(|_| None),
+        "outputs" => {
+            report(examples::update_outputs(root, examples::Mode::Check, log)).map(|_| None)
+        }
+        "charts" => xtask::bench::charts(root, true)
+            .and_then(report)
+            .map(|_| None),
+        "bench-smoke" => xtask::bench::smoke(root).map(|_| None),
         "build" => build(root).map(|_| None),
         "branches" => branches::test(root, log).map(|_| None),
         "site" if !html.is_dir() => {
@@ -280,6 +306,10 @@ fn step(root: &Path, name: &str) -> Result<Option<String>, String> {
         "mdbook-test" => mdbook_test(root).map(|_| None),
         "loom" => loom(root).map(|_| None),
         "miri" => miri(root),
+        "valgrind" => xtask::proof::valgrind(root, log),
+        "bugs" => xtask::proof::bugs(root, true, log)
+            .and_then(report)
+            .map(|_| None),
         other => Err(format!("no step `{other}`; steps: {}", STEPS.join(" "))),
     }
 }
@@ -291,12 +321,13 @@ fn mdbook_test(root: &Path) -> Result<(), String> {
     let mut path = std::ffi::OsString::from(wrapper_dir);
     path.push(":");
     path.push(tools::path_with_cargo_bin());
-    let status = Command::new(&mdbook)
-        .arg("test")
-        .current_dir(root)
-        .env("PATH", path)
-        .status()
-        .map_err(|e| format!("could not start mdbook: {e}"))?;
+    let status = tools::status_within(
+        Command::new(&mdbook)
+            .arg("test")
+            .current_dir(root)
+            .env("PATH", path),
+        tools::command_timeout(),
+    )?;
     if status.success() {
         Ok(())
     } else {

@@ -59,6 +59,10 @@ pub fn build_snippet_crates(root: &Path) -> Result<(PathBuf, Vec<(String, String
             "xtask",
             "--exclude",
             "book-tests",
+            // Chapter 13's benchmark suite: its fragments are not compiled by `mdbook test`,
+            // and it would bring tokio and smol into this target directory.
+            "--exclude",
+            "bench",
             "--lib",
             "--locked",
         ])

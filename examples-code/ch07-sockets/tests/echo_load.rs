@@ -77,6 +77,7 @@ async fn client(server: SocketAddr, seed: u64) -> io::Result<((Fnv, usize), (Fnv
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn a_hundred_connections_each_echo_1_mib_and_get_every_byte_back() {
     let results = within(Duration::from_secs(180), || {
         Runtime::new().unwrap().block_on(async {

@@ -48,6 +48,10 @@ fn watched() -> usize {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri cannot read /proc/self, where the test counts descriptors"
+)]
 fn no_fd_is_left_open_after_1000_tasks_and_the_runtime_are_gone() {
     let _lock = FDS.lock().unwrap_or_else(|e| e.into_inner());
     let before = open_fds().len();
@@ -73,6 +77,10 @@ fn no_fd_is_left_open_after_1000_tasks_and_the_runtime_are_gone() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri cannot read /proc/self, where the test counts descriptors"
+)]
 fn a_finished_tasks_eventfd_leaves_the_epoll_set_but_stays_open_while_a_waker_holds_it() {
     let _lock = FDS.lock().unwrap_or_else(|e| e.into_inner());
     let before = count("[eventfd]");
@@ -99,6 +107,10 @@ fn a_finished_tasks_eventfd_leaves_the_epoll_set_but_stays_open_while_a_waker_ho
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri cannot read /proc/self, where the test counts descriptors"
+)]
 fn a_cancelled_tasks_eventfd_is_closed_with_the_runtime() {
     let _lock = FDS.lock().unwrap_or_else(|e| e.into_inner());
     let before = open_fds().len();

@@ -39,6 +39,10 @@ fn watched() -> usize {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri cannot read /proc/self, where the test counts descriptors"
+)]
 fn dropping_a_socket_takes_it_out_of_the_epoll_set() {
     let _lock = FDS.lock().unwrap_or_else(|e| e.into_inner());
     let counts = within(LIMIT, || {
@@ -59,6 +63,10 @@ fn dropping_a_socket_takes_it_out_of_the_epoll_set() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri cannot read /proc/self, where the test counts descriptors"
+)]
 fn no_fd_is_left_after_10000_connections_are_made_and_closed() {
     let _lock = FDS.lock().unwrap_or_else(|e| e.into_inner());
     let before = open_fds();
@@ -87,6 +95,10 @@ fn no_fd_is_left_after_10000_connections_are_made_and_closed() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri cannot read /proc/self, where the test counts descriptors"
+)]
 fn sockets_held_by_unfinished_tasks_close_with_the_runtime() {
     let _lock = FDS.lock().unwrap_or_else(|e| e.into_inner());
     let before = open_fds();

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 const DELAY: Duration = Duration::from_millis(150);
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn a_task_waiting_to_read_is_woken_by_data_from_another_threads_client() {
     let (data, waited) = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {

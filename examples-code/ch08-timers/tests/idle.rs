@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 const QUIET: Duration = Duration::from_millis(300);
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn a_read_on_a_quiet_connection_is_polled_twice_and_costs_no_cpu_while_it_waits() {
     let (polls, cpu, waited) = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {

@@ -33,6 +33,7 @@ impl Wake for Counting {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn only_the_waker_of_the_latest_poll_is_woken() {
     let (first, latest) = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {
@@ -89,6 +90,7 @@ static VTABLE: RawWakerVTable = RawWakerVTable::new(
 );
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn polling_again_with_the_same_waker_does_not_clone_it_again() {
     let clones = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {

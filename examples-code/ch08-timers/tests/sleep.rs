@@ -43,17 +43,29 @@ fn early<F: Future<Output = ()>>(sleep_for: fn(Duration) -> F) -> usize {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn no_sleep_of_the_timer_queue_ends_before_its_deadline() {
     assert_eq!(within(LIMIT, || early(sleep)), 0);
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn no_timerfd_sleep_ends_before_its_deadline() {
     let sleep_for = |duration| async move { timerfd::sleep(duration).await.unwrap() };
     assert_eq!(within(LIMIT, move || early(sleep_for)), 0);
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn tasks_with_random_durations_wake_in_deadline_order() {
     // 1 to 120 ms, each once, in a scrambled order (7 and 120 have no common factor).
     let durations: Vec<u64> = (0..120).map(|i| (i * 7) % 120 + 1).collect();
@@ -92,6 +104,10 @@ fn counter() -> (Arc<Count>, Waker) {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn only_the_waker_of_the_latest_poll_is_woken() {
     let (first, second) = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {
@@ -115,6 +131,10 @@ fn only_the_waker_of_the_latest_poll_is_woken() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn a_dropped_sleep_wakes_nobody() {
     let (dropped, kept) = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {
@@ -138,6 +158,10 @@ fn a_dropped_sleep_wakes_nobody() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn a_sleep_waits_in_a_few_epoll_waits_not_a_busy_loop() {
     // 20.5 ms: with the timeout rounded down, the last half millisecond would be spent in
     // `epoll_wait(0)` after `epoll_wait(0)`, hundreds of them.
@@ -152,6 +176,10 @@ fn a_sleep_waits_in_a_few_epoll_waits_not_a_busy_loop() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn a_sleep_in_a_busy_task_is_still_pending_until_its_deadline() {
     // A task woken many times for other reasons polls its sleep each time: the clock decides.
     let (polls, slept) = within(LIMIT, || {
@@ -173,6 +201,10 @@ fn a_sleep_in_a_busy_task_is_still_pending_until_its_deadline() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 #[should_panic(expected = "a timer was polled outside of a runtime")]
 fn a_sleep_polled_outside_a_runtime_panics_and_says_why() {
     futures::executor::block_on(sleep(Duration::from_millis(1)));

@@ -12,6 +12,10 @@ use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn waking_a_finished_tasks_waker_polls_no_task() {
     let polls = Arc::new(AtomicUsize::new(0));
     let counted = Arc::clone(&polls);
@@ -44,6 +48,10 @@ fn waking_a_finished_tasks_waker_polls_no_task() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn waking_a_waker_after_its_runtime_is_dropped_is_harmless() {
     let slot = Arc::new(Mutex::new(None::<Waker>));
     let kept = Arc::clone(&slot);

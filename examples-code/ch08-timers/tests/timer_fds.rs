@@ -32,6 +32,10 @@ fn open_fds() -> usize {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri cannot read /proc/self, where the test counts descriptors"
+)]
 fn no_timerfd_is_left_after_sleeps_end_or_are_dropped() {
     let _lock = FDS.lock().unwrap_or_else(|e| e.into_inner());
     let counts = within(LIMIT, || {
@@ -59,6 +63,10 @@ fn no_timerfd_is_left_after_sleeps_end_or_are_dropped() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri cannot read /proc/self, where the test counts descriptors"
+)]
 fn the_timer_queue_holds_no_fd() {
     let _lock = FDS.lock().unwrap_or_else(|e| e.into_inner());
     let (before, during) = within(LIMIT, || {

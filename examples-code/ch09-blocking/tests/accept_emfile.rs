@@ -54,6 +54,7 @@ fn limit_leaving(free: usize) -> libc::rlim_t {
 const STUCK: Duration = Duration::from_millis(300);
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri cannot spawn a child process")]
 fn accept_with_no_fd_left_fails_without_spinning_and_works_again_later() {
     if !is_child(TEST) {
         let status = run_in_child(TEST);

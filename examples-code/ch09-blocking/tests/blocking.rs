@@ -13,6 +13,10 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn a_blocking_closure_runs_on_a_pool_thread_and_its_result_comes_back() {
     let (result, name) = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {
@@ -30,6 +34,10 @@ fn a_blocking_closure_runs_on_a_pool_thread_and_its_result_comes_back() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn a_handle_can_be_awaited_from_another_task() {
     let answer = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {
@@ -41,6 +49,10 @@ fn a_handle_can_be_awaited_from_another_task() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn the_waiting_task_is_polled_twice_once_before_and_once_after_the_job() {
     let polls = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {
@@ -62,6 +74,10 @@ fn the_waiting_task_is_polled_twice_once_before_and_once_after_the_job() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn a_panic_in_the_closure_is_a_join_error_and_its_thread_goes_on() {
     let (message, panicked_on, next_on) = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {
@@ -89,6 +105,10 @@ fn a_panic_in_the_closure_is_a_join_error_and_its_thread_goes_on() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn a_full_pool_queues_jobs_and_never_runs_more_than_its_limit() {
     const LIMIT_THREADS: usize = 4;
     let (results, most, threads) = within(LIMIT, || {
@@ -141,6 +161,10 @@ fn a_full_pool_queues_jobs_and_never_runs_more_than_its_limit() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn idle_threads_are_reused_then_exit_after_the_keep_alive() {
     const KEEP_ALIVE: Duration = Duration::from_millis(300);
     let (first, second, alive, gone_after) = within(LIMIT, || {
@@ -171,6 +195,10 @@ fn idle_threads_are_reused_then_exit_after_the_keep_alive() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn dropping_the_runtime_cancels_queued_jobs_and_lets_the_running_one_finish() {
     let (running, queued) = within(LIMIT, || {
         let runtime = Builder::new().max_blocking_threads(1).build().unwrap();

@@ -43,6 +43,7 @@ async fn write_until_error(stream: &TcpStream, vectored: bool) -> io::Error {
 const TEST: &str = "writing_to_a_closed_peer_is_an_error_not_a_sigpipe";
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri cannot spawn a child process")]
 fn writing_to_a_closed_peer_is_an_error_not_a_sigpipe() {
     if !is_child(TEST) {
         let status = run_in_child(TEST);
@@ -80,6 +81,7 @@ const STD_TEST: &str = "std_write_vectored_to_a_closed_peer_is_killed_by_sigpipe
 /// Why the runtime does not forward `poll_write_vectored` to `std`: std's `write` sends with
 /// `MSG_NOSIGNAL`, but its `write_vectored` is a plain `writev`, which raises `SIGPIPE`.
 #[test]
+#[cfg_attr(miri, ignore = "Miri cannot spawn a child process")]
 fn std_write_vectored_to_a_closed_peer_is_killed_by_sigpipe() {
     if !is_child(STD_TEST) {
         let status = run_in_child(STD_TEST);

@@ -9,6 +9,7 @@ use common::{LIMIT, within};
 use std::io;
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn connecting_where_nobody_listens_gives_connection_refused() {
     // A port that was free a moment ago: bind it, then close it.
     let addr = std::net::TcpListener::bind("127.0.0.1:0")
@@ -25,6 +26,7 @@ fn connecting_where_nobody_listens_gives_connection_refused() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn a_connection_knows_both_ends_and_so_does_the_accepted_one() {
     let (client, server, listener) = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {
@@ -47,6 +49,7 @@ fn a_connection_knows_both_ends_and_so_does_the_accepted_one() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn a_host_name_resolves_and_an_empty_list_is_an_error() {
     let (named, none) = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {

@@ -13,6 +13,7 @@ const CHILD: &str = "CH09_EMFILE_CHILD";
 const TEST: &str = "spawn_with_no_fd_left_gives_a_join_error_with_emfile";
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri cannot spawn a child process")]
 fn spawn_with_no_fd_left_gives_a_join_error_with_emfile() {
     if std::env::var_os(CHILD).is_some() {
         return child();

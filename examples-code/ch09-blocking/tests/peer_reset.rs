@@ -11,6 +11,7 @@ use std::thread;
 use std::time::Duration;
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn a_reset_from_the_peer_ends_a_waiting_read_with_connection_reset() {
     let (first, second) = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {

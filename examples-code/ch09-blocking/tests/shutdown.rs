@@ -30,6 +30,10 @@ where
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn dropping_the_runtime_cancels_unfinished_tasks() {
     let dropped = Arc::new(AtomicBool::new(false));
     let flag = DropFlag(Arc::clone(&dropped));
@@ -53,6 +57,10 @@ fn dropping_the_runtime_cancels_unfinished_tasks() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn a_waker_woken_after_the_runtime_is_dropped_does_nothing() {
     let waker = within(LIMIT, || {
         let slot = Arc::new(Mutex::new(None::<Waker>));

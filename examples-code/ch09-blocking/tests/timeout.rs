@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 const GIVE_UP: Duration = Duration::from_millis(50);
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn a_read_that_gets_no_data_times_out_with_elapsed() {
     let (result, waited) = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {
@@ -36,6 +37,7 @@ fn a_read_that_gets_no_data_times_out_with_elapsed() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn a_read_whose_data_comes_in_time_is_not_cut_short() {
     let read = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {
@@ -60,6 +62,10 @@ fn a_read_whose_data_comes_in_time_is_not_cut_short() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn a_future_that_is_ready_wins_even_when_the_time_is_up() {
     let result = Runtime::new()
         .unwrap()
@@ -68,6 +74,10 @@ fn a_future_that_is_ready_wins_even_when_the_time_is_up() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn a_timed_out_future_is_dropped() {
     let dropped = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {
@@ -91,6 +101,10 @@ fn a_timed_out_future_is_dropped() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn elapsed_is_an_io_error_of_kind_timed_out() {
     let elapsed = Runtime::new()
         .unwrap()

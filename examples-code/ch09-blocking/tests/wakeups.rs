@@ -13,6 +13,10 @@ use std::task::{Context, Poll, Waker};
 use std::thread;
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn a_task_that_wakes_itself_during_poll_is_polled_again() {
     // Wakes its own task, then returns `Pending`, twice; ready on the third poll.
     let polls = within(LIMIT, || {
@@ -59,6 +63,10 @@ impl Future for WokenFromAnotherThreadDuringPoll {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn a_task_woken_from_another_thread_while_being_polled_is_polled_again() {
     let polls = within(LIMIT, || {
         let runtime = Runtime::new().unwrap();
@@ -91,6 +99,10 @@ impl Future for CountPolls {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn a_task_woken_many_times_before_it_runs_is_polled_once() {
     let polls = Arc::new(AtomicUsize::new(0));
     let waker = Arc::new(Mutex::new(None::<Waker>));

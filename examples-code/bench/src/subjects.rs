@@ -1,0 +1,4 @@
+//! The runtimes under test.
+
+pub mod book;
+pub mod others;

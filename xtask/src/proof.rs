@@ -1,0 +1,837 @@
+//! Chapter 15's tooling: the proofs beyond `cargo test`.
+//!
+//! - [`miri_libraries`]: every stage crate with `unsafe` code in `src/` or `tests/` runs its
+//!   library and integration tests under Miri. Tests that Miri cannot run carry
+//!   `#[cfg_attr(miri, ignore = "reason")]`; [`miri_ignored_table`] gathers those reasons into the
+//!   table the chapter shows (`xtask/proof/miri-ignored.md`, checked for drift).
+//! - [`valgrind`]: the example programs that cross into the kernel (raw wakers, epoll, eventfd,
+//!   timerfd, sockets, threads) run under valgrind's memcheck with no error allowed.
+//! - [`bugs`]: a catalogue of classic runtime bugs, each put back into a scratch copy of its
+//!   stage crate; the test named for it must pass before and fail after. What the failing test
+//!   printed is written to `xtask/proof/bugs/<name>.txt`, which the chapter includes.
+
+use crate::examples::{self, has_unsafe_code, mask_numbers};
+use crate::{Problem, files_with_suffix, relative};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Where the generated files the chapter includes live.
+pub const PROOF_DIR: &str = "xtask/proof";
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// The stage crates (`chNN-…`), sorted.
+fn stage_dirs(root: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("examples-code"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.join("Cargo.toml").is_file()
+                && examples::is_stage(&p.file_name().unwrap_or_default().to_string_lossy())
+        })
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// The stage crates with `unsafe` code in `src/` or `tests/`.
+pub fn unsafe_crates(root: &Path) -> Vec<String> {
+    stage_dirs(root)
+        .into_iter()
+        .filter(|dir| {
+            ["src", "tests"].iter().any(|sub| {
+                files_with_suffix(&dir.join(sub), ".rs")
+                    .iter()
+                    .any(|f| has_unsafe_code(&read(f)))
+            })
+        })
+        .map(|dir| dir.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// One test that Miri skips, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ignored {
+    pub package: String,
+    /// Relative to the crate: `tests/fds.rs`, `src/timers.rs`, `examples/raw_epoll/tests.rs`.
+    pub file: String,
+    pub test: String,
+    pub reason: String,
+}
+
+/// The tests of `source` marked `#[cfg_attr(miri, ignore = "…")]`, with their reasons (the
+/// attribute may be split over lines by rustfmt).
+pub fn ignored_in(source: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = source;
+    while let Some(at) = rest.find("#[cfg_attr(") {
+        rest = &rest[at + "#[cfg_attr(".len()..];
+        let Some(end) = rest.find(")]") else { break };
+        let attribute: String = rest[..end].split_whitespace().collect::<Vec<_>>().join(" ");
+        let Some(reason) = attribute
+            .strip_prefix("miri, ignore = \"")
+            .and_then(|r| r.strip_suffix('"'))
+        else {
+            continue;
+        };
+        let after = &rest[end..];
+        let Some(fn_at) = after.find("fn ") else {
+            break;
+        };
+        let name: String = after[fn_at + 3..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        out.push((name, reason.to_string()));
+    }
+    out
+}
+
+/// Every test of every stage crate that Miri skips.
+pub fn ignored_tests(root: &Path) -> Vec<Ignored> {
+    let mut out = Vec::new();
+    for dir in stage_dirs(root) {
+        let package = dir.file_name().unwrap().to_string_lossy().into_owned();
+        for file in files_with_suffix(&dir, ".rs") {
+            for (test, reason) in ignored_in(&read(&file)) {
+                out.push(Ignored {
+                    package: package.clone(),
+                    file: relative(&dir, &file).to_string_lossy().into_owned(),
+                    test,
+                    reason,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `ch06-epoll-eventfd` → `ch06`.
+fn short(package: &str) -> &str {
+    package.get(..4).unwrap_or(package)
+}
+
+/// The chapter's table of what Miri cannot check: one row per reason, with the stages and the
+/// test files (a file carried through several stages is named once).
+pub fn miri_ignored_table(root: &Path) -> String {
+    let mut by_reason: BTreeMap<String, Vec<Ignored>> = BTreeMap::new();
+    for ignored in ignored_tests(root) {
+        by_reason
+            .entry(ignored.reason.clone())
+            .or_default()
+            .push(ignored);
+    }
+    let mut out = String::from(
+        "<!-- Generated by `cargo xtask miri-ignored` from the crates' \
+         `#[cfg_attr(miri, ignore = \"…\")]` attributes. Do not edit. -->\n\n\
+         | why Miri cannot run it | tests | stages | test files |\n|---|---|---|---|\n",
+    );
+    for (reason, tests) in &by_reason {
+        let stages: BTreeSet<&str> = tests.iter().map(|t| short(&t.package)).collect();
+        let files: BTreeSet<&str> = tests.iter().map(|t| t.file.as_str()).collect();
+        let files: Vec<String> = files.iter().map(|f| format!("`{f}`")).collect();
+        out.push_str(&format!(
+            "| {reason} | {} | {} | {} |\n",
+            tests.len(),
+            stages.into_iter().collect::<Vec<_>>().join(", "),
+            files.join(", ")
+        ));
+    }
+    out
+}
+
+fn miri_table_path(root: &Path) -> PathBuf {
+    root.join(PROOF_DIR).join("miri-ignored.md")
+}
+
+/// `cargo xtask miri-ignored [--check]`: writes (or checks) the table.
+pub fn write_miri_table(root: &Path, check: bool) -> Vec<Problem> {
+    let path = miri_table_path(root);
+    let table = miri_ignored_table(root);
+    if read(&path) == table {
+        return Vec::new();
+    }
+    if check {
+        return vec![Problem::new(
+            relative(root, &path),
+            None,
+            "is stale: the Miri ignore attributes changed. Run `cargo xtask miri-ignored`",
+        )];
+    }
+    let written =
+        std::fs::create_dir_all(path.parent().unwrap()).and_then(|()| std::fs::write(&path, table));
+    match written {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![Problem::new(relative(root, &path), None, e.to_string())],
+    }
+}
+
+/// Whether every test in `source` is skipped under Miri (then compiling it for Miri is wasted).
+fn all_ignored_under_miri(source: &str) -> bool {
+    let tests = source.matches("#[test]").count();
+    tests > 0 && ignored_in(source).len() >= tests
+}
+
+/// The `cargo miri test` arguments for one crate: its library, and each integration test file
+/// with at least one test Miri can run.
+pub fn miri_targets(root: &Path, package: &str) -> Vec<String> {
+    let dir = root.join("examples-code").join(package);
+    let mut args = vec!["--lib".to_string()];
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("tests"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    files.sort();
+    for file in files {
+        if !all_ignored_under_miri(&read(&file)) {
+            args.push("--test".into());
+            args.push(file.file_stem().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    args
+}
+
+/// Runs the library tests of every crate with unsafe code under Miri.
+pub fn miri_libraries(root: &Path, log: impl Fn(&str)) -> Result<(), String> {
+    for package in unsafe_crates(root) {
+        let targets = miri_targets(root, &package);
+        log(&format!("Miri: {package} {}", targets.join(" ")));
+        let status = Command::new("cargo")
+            .args(["+nightly", "miri", "test", "--locked", "-p", &package])
+            .args(&targets)
+            .current_dir(root)
+            .env("PATH", crate::tools::path_with_cargo_bin())
+            .status()
+            .map_err(|e| format!("could not start cargo: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "the tests of {package} failed under Miri ({status})"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The example programs valgrind runs: raw wakers, epoll, eventfd, timerfd, sockets, threads.
+pub const VALGRIND_EXAMPLES: &[(&str, &str)] = &[
+    ("ch02-thread-park-waker", "vtable_waker"),
+    ("ch06-epoll-eventfd", "raw_epoll"),
+    ("ch06-epoll-eventfd", "spawn"),
+    ("ch07-sockets", "tcp_echo"),
+    ("ch08-timers", "raw_timerfd"),
+    ("ch08-timers", "sleep"),
+    ("ch09-blocking", "spawn_blocking"),
+    ("ch11-mio", "http_hello"),
+    ("ch12-work-stealing", "http_hello"),
+];
+
+/// How a command run by [`run_with_limit`] ended.
+struct Run {
+    success: bool,
+    stdout: String,
+    stderr: String,
+    timed_out: bool,
+    /// The exit code, or the signal that killed it.
+    status: String,
+}
+
+/// Runs `command` with a time limit, killing it (by its own id) when the limit passes.
+fn run_with_limit(command: &mut Command, limit: Duration) -> Result<Run, String> {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start {command:?}: {e}"))?;
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let started = Instant::now();
+    let (status, timed_out) = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break (status, false);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            break (child.wait().map_err(|e| e.to_string())?, true);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    use std::os::unix::process::ExitStatusExt;
+    let status_text = match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit code {code}"),
+        (None, Some(signal)) => format!("killed by signal {signal}"),
+        _ => status.to_string(),
+    };
+    Ok(Run {
+        success: status.success(),
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+        timed_out,
+        status: status_text,
+    })
+}
+
+/// The `valgrind` step: memcheck over [`VALGRIND_EXAMPLES`], zero errors and no definite leak.
+pub fn valgrind(root: &Path, log: impl Fn(&str)) -> Result<Option<String>, String> {
+    if Command::new("valgrind").arg("--version").output().is_err() {
+        return Ok(Some(
+            "valgrind is not installed (apt-get install valgrind)".into(),
+        ));
+    }
+    let mut failures = Vec::new();
+    for (package, example) in VALGRIND_EXAMPLES {
+        log(&format!("valgrind: {package} --example {example}"));
+        let binary = root.join("target/debug/examples").join(example);
+        // Two stages have an `http_hello`: build each stage's and run it before the next
+        // overwrites the binary.
+        let status = Command::new(cargo())
+            .args([
+                "build",
+                "--locked",
+                "--quiet",
+                "-p",
+                package,
+                "--example",
+                example,
+            ])
+            .current_dir(root)
+            .status()
+            .map_err(|e| format!("could not start cargo: {e}"))?;
+        if !status.success() {
+            return Err(format!("building {package} --example {example} failed"));
+        }
+        let run = run_with_limit(
+            Command::new("valgrind")
+                .args([
+                    "--quiet",
+                    "--error-exitcode=1",
+                    "--leak-check=full",
+                    "--errors-for-leak-kinds=definite",
+                ])
+                .arg(&binary)
+                .current_dir(root.join("examples-code").join(package)),
+            Duration::from_secs(180),
+        )?;
+        if !run.success {
+            let why = if run.timed_out {
+                "timed out"
+            } else {
+                "reported errors"
+            };
+            failures.push(format!(
+                "{package} --example {example} {why}:\n{}{}",
+                run.stdout, run.stderr
+            ));
+        }
+    }
+    if failures.is_empty() {
+        Ok(None)
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
+/// Which test of the stage must catch a bug.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    /// `tests/<file>.rs`
+    Test(&'static str),
+    /// `examples/<name>/tests.rs`
+    Example(&'static str),
+}
+
+/// A classic bug, and the test that catches it.
+#[derive(Debug, Clone, Copy)]
+pub struct Bug {
+    /// The name of its output file, `xtask/proof/bugs/<name>.txt`.
+    pub name: &'static str,
+    pub stage: &'static str,
+    /// The file changed, relative to the stage crate.
+    pub file: &'static str,
+    /// Text replacements, each of text that occurs exactly once in `file`.
+    pub edits: &'static [(&'static str, &'static str)],
+    pub target: Target,
+    pub test: &'static str,
+}
+
+/// The catalogue: one bug per mechanism the book builds.
+pub const BUGS: &[Bug] = &[
+    Bug {
+        name: "wake-by-ref-drops",
+        stage: "ch02-thread-park-waker",
+        file: "examples/vtable_waker/main.rs",
+        edits: &[(
+            "let thread = ManuallyDrop::new(unsafe { Arc::from_raw(data.cast::<Thread>()) });",
+            "let thread = unsafe { Arc::from_raw(data.cast::<Thread>()) };",
+        )],
+        target: Target::Example("vtable_waker"),
+        test: "strong_count_follows_every_vtable_call",
+    },
+    Bug {
+        name: "scheduled-cleared-after-poll",
+        stage: "ch05-task-queue",
+        file: "src/task.rs",
+        edits: &[
+            (
+                "        self.scheduled.store(false, Ordering::Release);\n        let waker",
+                "        let waker",
+            ),
+            (
+                "        if future.as_mut().poll(&mut cx).is_ready() {",
+                "        let ready = future.as_mut().poll(&mut cx).is_ready();\n        \
+                 self.scheduled.store(false, Ordering::Release);\n        if ready {",
+            ),
+        ],
+        target: Target::Test("wakeups"),
+        test: "a_task_that_wakes_itself_during_poll_is_polled_again",
+    },
+    Bug {
+        name: "eventfd-read-after-poll",
+        stage: "ch06-epoll-eventfd",
+        file: "src/task.rs",
+        edits: &[(
+            "    event\n        .reset()\n        .expect(\"reading an eventfd of ours cannot fail but with EAGAIN\");\n    \
+             future.poll(&mut Context::from_waker(waker))",
+            "    let poll = future.poll(&mut Context::from_waker(waker));\n    event\n        .reset()\n        \
+             .expect(\"reading an eventfd of ours cannot fail but with EAGAIN\");\n    poll",
+        )],
+        target: Target::Test("wakeups"),
+        test: "a_task_that_wakes_itself_during_poll_is_polled_again",
+    },
+    Bug {
+        name: "finished-task-stays-in-epoll",
+        stage: "ch06-epoll-eventfd",
+        file: "src/runtime.rs",
+        edits: &[(
+            "                let _ = self.epoll.delete(task.event().as_fd());\n",
+            "",
+        )],
+        target: Target::Test("fds"),
+        test: "a_finished_tasks_eventfd_leaves_the_epoll_set_but_stays_open_while_a_waker_holds_it",
+    },
+    Bug {
+        name: "queue-checked-outside-the-lock",
+        stage: "ch10-workers",
+        file: "src/queue.rs",
+        edits: &[(
+            "            if let Some(item) = state.items.pop_front() {\n                return Some(item);\n            }\n",
+            "            if let Some(item) = state.items.pop_front() {\n                return Some(item);\n            }\n            \
+             drop(state); // the check is over: unlock, then lock again to sleep\n            \
+             std::thread::sleep(std::time::Duration::from_millis(1));\n            \
+             state = self.state.lock().unwrap();\n",
+        )],
+        target: Target::Test("lost_wakeup"),
+        test: "the_ready_queue_wakes_a_worker_that_is_about_to_sleep",
+    },
+    Bug {
+        name: "timeout-rounded-down",
+        stage: "ch11-mio",
+        file: "src/driver.rs",
+        edits: &[(
+            ".map(|deadline| deadline.saturating_duration_since(Instant::now()));",
+            ".map(|deadline| deadline.saturating_duration_since(Instant::now()))\n            \
+             .map(|left| Duration::from_millis(left.as_millis() as u64));",
+        )],
+        target: Target::Test("sleep"),
+        test: "the_driver_sleeps_until_the_deadline_rounded_up_and_does_not_spin",
+    },
+    Bug {
+        name: "edge-cleared-on-every-read",
+        stage: "ch11-mio",
+        file: "src/reactor.rs",
+        edits: &[(
+            "                result => return Poll::Ready(result),",
+            "                result => {\n                    \
+             self.io.readiness.fetch_and(!bit, Ordering::AcqRel);\n                    \
+             return Poll::Ready(result);\n                }",
+        )],
+        target: Target::Test("edge"),
+        test: "reads_that_leave_bytes_behind_still_get_the_rest",
+    },
+    Bug {
+        name: "injector-never-looked-at-first",
+        stage: "ch12-work-stealing",
+        file: "src/scheduler.rs",
+        edits: &[(
+            "if self.tick % scheduler.interval == 0 {",
+            "if false && self.tick % scheduler.interval == 0 {",
+        )],
+        target: Target::Test("fairness"),
+        test: "a_task_that_yields_for_ever_does_not_starve_the_injector",
+    },
+];
+
+/// How long one run of a scratch copy's test may take before it is killed.
+const TEST_LIMIT: Duration = Duration::from_secs(120);
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == "target" {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(&name))?;
+        } else {
+            std::fs::copy(&path, to.join(&name))?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies the edits to `text`; each `from` must occur exactly once.
+pub fn apply(text: &str, edits: &[(&str, &str)]) -> Result<String, String> {
+    let mut text = text.to_string();
+    for (from, to) in edits {
+        match text.matches(from).count() {
+            1 => text = text.replacen(from, to, 1),
+            n => return Err(format!("`{}` occurs {n} times, not once", from.trim())),
+        }
+    }
+    Ok(text)
+}
+
+/// Builds the bug's test target in `dir` and returns the test binary.
+fn build_test(root: &Path, dir: &Path, bug: &Bug) -> Result<PathBuf, String> {
+    let mut command = Command::new(cargo());
+    command
+        .args(["test", "--no-run", "--offline", "--quiet"])
+        .args(["--message-format=json", "--target-dir"])
+        .arg(root.join("target/bugs/target"))
+        .current_dir(dir);
+    match bug.target {
+        Target::Test(name) => command.args(["--test", name]),
+        Target::Example(name) => command.args(["--example", name]),
+    };
+    let output = command
+        .output()
+        .map_err(|e| format!("could not start cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{}: the scratch copy does not build:\n{}",
+            bug.name,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if let Some(executable) = message["executable"].as_str() {
+            return Ok(PathBuf::from(executable));
+        }
+    }
+    Err(format!("{}: cargo named no test binary", bug.name))
+}
+
+/// The test's full name: an example's tests live in its `mod tests`.
+fn test_path(bug: &Bug) -> String {
+    match bug.target {
+        Target::Test(_) => bug.test.to_string(),
+        Target::Example(_) => format!("tests::{}", bug.test),
+    }
+}
+
+/// Runs the bug's one test, its panics printed as they happen (`--nocapture`): a bug that
+/// corrupts memory may abort the process before libtest could report a captured panic.
+fn run_test(dir: &Path, binary: &Path, bug: &Bug) -> Result<Run, String> {
+    run_with_limit(
+        Command::new(binary)
+            .args([
+                "--exact",
+                &test_path(bug),
+                "--test-threads=1",
+                "--nocapture",
+            ])
+            .env("RUST_BACKTRACE", "0")
+            .current_dir(dir),
+        TEST_LIMIT,
+    )
+}
+
+/// What the chapter shows of a failing run: each panic (its `thread '…' panicked at` line and
+/// message), then libtest's result line, or how the process died when it could not report.
+fn trim_failure(run: &Run, test: &str) -> String {
+    let mut out = format!("test {test} ... FAILED\n");
+    let mut in_panic = false;
+    for line in run.stderr.lines() {
+        if line.starts_with("thread '") && line.contains("panicked at") {
+            in_panic = true;
+        } else if line.trim().is_empty() || line.starts_with("note: ") {
+            in_panic = false;
+        }
+        if in_panic {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    match run.stdout.lines().find(|l| l.starts_with("test result:")) {
+        Some(result) => out.push_str(result),
+        None => out.push_str(&format!("the test process died: {}", run.status)),
+    }
+    out.push('\n');
+    out
+}
+
+/// The file the chapter includes for one bug: the change, the command, what the test said.
+fn report_text(bug: &Bug, failure: &str) -> String {
+    let mut out = format!("# {}: {}\n", bug.stage, bug.file);
+    for (from, to) in bug.edits {
+        for line in from.lines() {
+            out.push_str(&format!("- {}\n", line.trim_start()));
+        }
+        for line in to.lines() {
+            out.push_str(&format!("+ {}\n", line.trim_start()));
+        }
+    }
+    let target = match bug.target {
+        Target::Test(name) => format!("--test {name}"),
+        Target::Example(name) => format!("--example {name}"),
+    };
+    out.push_str(&format!(
+        "$ cargo test {target} -- --exact {}\n{failure}",
+        test_path(bug)
+    ));
+    out
+}
+
+fn bug_path(root: &Path, bug: &Bug) -> PathBuf {
+    root.join(PROOF_DIR)
+        .join("bugs")
+        .join(format!("{}.txt", bug.name))
+}
+
+/// Puts one bug back in a scratch copy and returns what its test printed when it failed.
+fn catch(root: &Path, bug: &Bug, log: &impl Fn(&str)) -> Result<String, String> {
+    let source = root.join("examples-code").join(bug.stage);
+    let dir = root.join("target/bugs").join(bug.name);
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&source, &dir).map_err(|e| format!("{}: cannot copy the stage: {e}", bug.name))?;
+    let manifest = dir.join("Cargo.toml");
+    std::fs::write(&manifest, read(&manifest) + "\n[workspace]\n")
+        .and_then(|()| std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).map(|_| ()))
+        .map_err(|e| format!("{}: {e}", bug.name))?;
+    log(&format!(
+        "bugs: {}: the unchanged {} first",
+        bug.name, bug.stage
+    ));
+    let binary = build_test(root, &dir, bug)?;
+    let run = run_test(&dir, &binary, bug)?;
+    if !run.success || !run.stdout.contains("test result: ok. 1 passed") {
+        return Err(format!(
+            "{}: `{}` does not run and pass on the unchanged stage:\n{}{}",
+            bug.name, bug.test, run.stdout, run.stderr
+        ));
+    }
+    let file = dir.join(bug.file);
+    let changed = apply(&read(&file), bug.edits).map_err(|e| format!("{}: {e}", bug.name))?;
+    std::fs::write(&file, changed).map_err(|e| format!("{}: {e}", bug.name))?;
+    log(&format!("bugs: {}: with the bug", bug.name));
+    let binary = build_test(root, &dir, bug)?;
+    let started = Instant::now();
+    let run = run_test(&dir, &binary, bug)?;
+    if run.success {
+        return Err(format!(
+            "{}: `{}` still passes with the bug: it no longer catches it",
+            bug.name, bug.test
+        ));
+    }
+    if run.timed_out {
+        return Ok(format!(
+            "test {} ... killed after {} s: it hung\n",
+            test_path(bug),
+            started.elapsed().as_secs()
+        ));
+    }
+    Ok(trim_failure(&run, &test_path(bug)))
+}
+
+/// `cargo xtask bugs [--check]` and the `bugs` step: every bug must be caught; the outputs
+/// are written, or with `check` compared (numbers masked: timings and thread ids vary).
+pub fn bugs(root: &Path, check: bool, log: impl Fn(&str)) -> Result<Vec<Problem>, String> {
+    let mut problems = Vec::new();
+    for bug in BUGS {
+        let path = bug_path(root, bug);
+        let shown = relative(root, &path);
+        let failure = match catch(root, bug, &log) {
+            Ok(failure) => failure,
+            Err(error) => {
+                problems.push(Problem::new(&shown, None, error));
+                continue;
+            }
+        };
+        let text = report_text(bug, &failure);
+        let existing = read(&path);
+        if mask_numbers(&existing) == mask_numbers(&text) {
+            continue;
+        }
+        if check {
+            problems.push(Problem::new(
+                &shown,
+                None,
+                format!(
+                    "is stale: {}. Run `cargo xtask bugs`",
+                    examples::first_difference(&existing, &text)
+                ),
+            ));
+        } else {
+            std::fs::create_dir_all(path.parent().unwrap())
+                .and_then(|()| std::fs::write(&path, &text))
+                .map_err(|e| format!("cannot write {}: {e}", shown.display()))?;
+            log(&format!("wrote {}", shown.display()));
+        }
+    }
+    Ok(problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_ignore_reasons_on_one_line_or_split_by_rustfmt() {
+        let source = "#[test]\n#[cfg_attr(miri, ignore = \"no sockets\")]\nfn a() {}\n\
+                      #[test]\n#[cfg_attr(\n    miri,\n    ignore = \"no timerfd\"\n)]\nfn b_2() {}\n\
+                      #[cfg_attr(loom, allow(x))]\nfn c() {}\n";
+        assert_eq!(
+            ignored_in(source),
+            vec![
+                ("a".to_string(), "no sockets".to_string()),
+                ("b_2".to_string(), "no timerfd".to_string())
+            ]
+        );
+        assert!(all_ignored_under_miri(source));
+        assert!(!all_ignored_under_miri(&format!(
+            "{source}#[test]\nfn d() {{}}\n"
+        )));
+    }
+
+    #[test]
+    fn an_edit_must_match_exactly_once() {
+        assert_eq!(apply("a b c", &[("b", "x")]).unwrap(), "a x c");
+        assert!(apply("a b b", &[("b", "x")]).is_err());
+        assert!(apply("a c", &[("b", "x")]).is_err());
+    }
+
+    #[test]
+    fn keeps_each_panic_and_the_result_or_how_the_process_died() {
+        let mut run = Run {
+            success: false,
+            stdout: "running 1 test\ntest t ... FAILED\n\nfailures:\n    t\n\n\
+                     test result: FAILED. 0 passed; 1 failed\n"
+                .into(),
+            stderr: "thread 't' (7) panicked at tests/x.rs:1:2:\nboom\nnote: run with \
+                     `RUST_BACKTRACE=1`\nnoise\n"
+                .into(),
+            timed_out: false,
+            status: "exit code 101".into(),
+        };
+        assert_eq!(
+            trim_failure(&run, "t"),
+            "test t ... FAILED\nthread 't' (7) panicked at tests/x.rs:1:2:\nboom\n\
+             test result: FAILED. 0 passed; 1 failed\n"
+        );
+        run.stdout = "running 1 test\ntest t ... ".into();
+        run.status = "killed by signal 6".into();
+        assert!(
+            trim_failure(&run, "t").ends_with("boom\nthe test process died: killed by signal 6\n")
+        );
+    }
+
+    #[test]
+    fn every_bug_edits_text_that_its_stage_holds_once() {
+        let root = crate::repo_root();
+        for bug in BUGS {
+            let file = root.join("examples-code").join(bug.stage).join(bug.file);
+            let source = std::fs::read_to_string(&file).unwrap();
+            assert!(apply(&source, bug.edits).is_ok(), "{}", bug.name);
+            let test_file = match bug.target {
+                Target::Test(name) => format!("tests/{name}.rs"),
+                Target::Example(name) => format!("examples/{name}/tests.rs"),
+            };
+            let tests =
+                std::fs::read_to_string(root.join("examples-code").join(bug.stage).join(test_file))
+                    .unwrap();
+            assert!(tests.contains(&format!("fn {}(", bug.test)), "{}", bug.name);
+        }
+    }
+
+    #[test]
+    fn the_crates_with_unsafe_code_are_the_part_two_runtimes() {
+        // Chapter 15 says so: chapters 10 to 12 hold no `unsafe`, 6 to 9 call libc.
+        assert_eq!(
+            unsafe_crates(&crate::repo_root()),
+            [
+                "ch06-epoll-eventfd",
+                "ch07-sockets",
+                "ch08-timers",
+                "ch09-blocking"
+            ]
+        );
+    }
+
+    /// The chapter's page.
+    fn chapter() -> String {
+        std::fs::read_to_string(crate::repo_root().join("src/ch15-proving-it.md")).unwrap()
+    }
+
+    #[test]
+    fn every_row_of_the_stress_table_names_a_test_in_its_file() {
+        let root = crate::repo_root();
+        let mut rows = 0;
+        for line in chapter().lines() {
+            let cells: Vec<&str> = line
+                .split('|')
+                .map(|c| c.trim().trim_matches('`'))
+                .collect();
+            if cells.len() < 4 || !cells[2].contains("/tests/") {
+                continue;
+            }
+            let file = root.join("examples-code").join(cells[2]);
+            let source = std::fs::read_to_string(&file).unwrap_or_default();
+            assert!(
+                source.contains(&format!("fn {}(", cells[1])),
+                "{} has no test {}",
+                cells[2],
+                cells[1]
+            );
+            rows += 1;
+        }
+        assert!(rows >= 10, "only {rows} rows found");
+    }
+
+    #[test]
+    fn chapter_15_shows_the_output_of_every_bug() {
+        let chapter = chapter();
+        for bug in BUGS {
+            let include = format!("{{{{#include ../xtask/proof/bugs/{}.txt}}}}", bug.name);
+            assert!(chapter.contains(&include), "{} is not shown", bug.name);
+        }
+    }
+}
