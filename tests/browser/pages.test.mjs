@@ -27,7 +27,7 @@ after(async () => {
 async function open(page, html) {
   const hasPlayground = rustFences(html.replace(/\.html$/, '.md')).length > 0;
   const crates = hasPlayground
-    ? page.waitForResponse((r) => r.url().endsWith('/meta/crates'), { timeout: 10_000 })
+    ? page.waitForResponse((r) => r.url().endsWith('/meta/crates'), { timeout: 30_000 })
     : null;
   await page.goto(server.url + html, { waitUntil: 'load' });
   if (crates) {

@@ -83,10 +83,15 @@ for (const chapter of summaryChapters()) {
       })));
     }
     const failures = [];
-    for (const [i, shown] of (await Promise.all(results)).entries()) {
-      const { fence } = jobs[i];
+    for (let [i, shown] of (await Promise.all(results)).entries()) {
+      const { fence, pre } = jobs[i];
       const where = `src/${fence.md}:${fence.line}`;
       const expected = documentedOutput(fence);
+      if (expected !== null && shown.trimEnd() !== expected.trimEnd()) {
+        // The programs above ran side by side; one that prints a time (chapter 3's reactor
+        // rounds to 0.1 s) can be late on a loaded machine. Press once more, alone.
+        shown = await replay(pre);
+      }
       if (expected === null) {
         failures.push(`${where}: ${fence.include} has no output.txt beside it; mark the block no_run`);
       } else if (shown.trimEnd() !== expected.trimEnd()) {
@@ -97,11 +102,30 @@ for (const chapter of summaryChapters()) {
     assert.deepEqual(failures, []);
     // Every press reached the stand-in with the page's full code, hidden lines included.
     const sent = requests.slice(before);
-    assert.equal(sent.length, jobs.length, 'not every press sent a request');
+    assert.ok(sent.length >= jobs.length, 'not every press sent a request');
     for (const job of jobs) {
       assert.ok(sent.some((r) => r.code === job.code), `src/${job.fence.md}:${job.fence.line}: the code sent differs from the block's`);
     }
     assert.deepEqual(page.errors, [], `${chapter.html} logged errors`);
     await page.close();
   });
+}
+
+/** Presses a block's play button once more and waits for the new result (not the old one). */
+async function replay(pre) {
+  const result = pre.locator('code.result');
+  // Watch first: the new result is the first text after a "Running...".
+  await result.evaluate((el) => {
+    el.__replay = new Promise((ok) => {
+      let running = false;
+      const observer = new MutationObserver(() => {
+        if (el.innerText === 'Running...') running = true;
+        else if (running) { observer.disconnect(); ok(el.innerText); }
+      });
+      observer.observe(el, { childList: true, characterData: true, subtree: true });
+    });
+  });
+  await pre.hover();
+  await pre.locator('.play-button').click();
+  return result.evaluate((el) => el.__replay);
 }

@@ -17,7 +17,7 @@ use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
-use std::thread::{self, Thread};
+use std::thread;
 
 /// The task list is split in this many parts, each behind its own lock, so that spawns and
 /// completions on different workers seldom wait for each other.
@@ -266,29 +266,48 @@ impl Runtime {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _enter = Enter::new(self.handle.clone());
         let mut future = pin!(future);
-        // Chapter 2's waker: a wake unparks this thread, and `park` keeps the token.
-        let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+        // Chapter 2's parker, not `thread::park`: code that parks inside the future's poll
+        // cannot eat a wake meant for this loop.
+        let parker = Arc::new(Parker::default());
+        let waker = Waker::from(parker.clone());
         let mut cx = Context::from_waker(&waker);
         loop {
             if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
                 return output;
             }
-            thread::park();
+            parker.park();
         }
     }
     // ANCHOR_END: block_on
 }
 
-/// Unparks the thread inside `block_on`.
-struct ThreadWaker(Thread);
+/// Chapter 2's parker: the signal `block_on` sleeps on, owned by it alone. (Always std's
+/// primitives: `block_on` is not part of the loom models.)
+#[derive(Default)]
+struct Parker {
+    woken: std::sync::Mutex<bool>,
+    condvar: std::sync::Condvar,
+}
 
-impl Wake for ThreadWaker {
+impl Parker {
+    /// Sleeps until woken, then consumes the wake. A wake that came first is kept.
+    fn park(&self) {
+        let mut woken = self.woken.lock().unwrap_or_else(|e| e.into_inner());
+        while !*woken {
+            woken = self.condvar.wait(woken).unwrap_or_else(|e| e.into_inner());
+        }
+        *woken = false;
+    }
+}
+
+impl Wake for Parker {
     fn wake(self: Arc<Self>) {
-        self.0.unpark();
+        self.wake_by_ref();
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.0.unpark();
+        *self.woken.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.condvar.notify_one();
     }
 }
 
