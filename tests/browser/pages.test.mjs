@@ -25,7 +25,11 @@ after(async () => {
 
 /** Loads a page and waits until its play buttons have been decided (the crate list arrived). */
 async function open(page, html) {
-  const hasPlayground = rustFences(html.replace(/\.html$/, '.md')).length > 0;
+  // mdBook asks the playground for its crate list only when the page has a playground block:
+  // a Rust block not marked noplayground or ignore (no_run blocks are playground blocks whose
+  // button is hidden afterwards).
+  const hasPlayground = rustFences(html.replace(/\.html$/, '.md'))
+    .some((fence) => !fence.flags.some((f) => ['noplayground', 'noplaypen', 'ignore'].includes(f)));
   const crates = hasPlayground
     ? page.waitForResponse((r) => r.url().endsWith('/meta/crates'), { timeout: 30_000 })
     : null;
