@@ -87,8 +87,13 @@ fn the_ready_queue_wakes_a_worker_that_is_about_to_sleep() {
                 let queue = Arc::clone(&queue);
                 move || queue.pop_or_park()
             });
-            if round % 2 == 0 {
-                thread::yield_now(); // sometimes let the worker reach its sleep first
+            // Push at different moments: at once, after a yield, and after the worker has
+            // surely checked the queue and is on its way to sleep.
+            match round % 4 {
+                0 => {}
+                1 => thread::yield_now(),
+                2 => thread::sleep(Duration::from_micros(50)),
+                _ => thread::sleep(Duration::from_micros(500)),
             }
             queue.push(round).unwrap();
             let start = Instant::now();
