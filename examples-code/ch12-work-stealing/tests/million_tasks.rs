@@ -79,10 +79,11 @@ fn a_million_tasks_from_four_threads_all_complete_once_and_memory_stays_flat() {
         after_first >> 20,
         after_second >> 20
     );
-    // The second round reuses what the first freed: it may not grow by more than a tenth
-    // plus 8 MiB (allocator slack), where a leak of one task each would add 100+ MiB.
+    // The second round reuses what the first freed. A leak of even 100 bytes per task would
+    // add 100 MiB; the allocator's slack (glibc keeps an arena per thread, and five threads
+    // allocate here) has been seen to add up to 26 MiB. So: less than 50 MiB.
     assert!(
-        after_second <= after_first + after_first / 10 + (8 << 20),
+        after_second <= after_first + (50 << 20),
         "RSS grew from {after_first} to {after_second} bytes"
     );
 }
