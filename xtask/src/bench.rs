@@ -14,8 +14,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-/// The committed results of the last full run.
-pub const RESULTS: &str = "examples-code/bench/results/results.json";
+/// The committed results of the last full run, which `cargo xtask bench` rewrites: chapter
+/// 14's, with every runtime of the book.
+pub const RESULTS: &str = "examples-code/bench/results/ch14.json";
+/// The run that chapter 13 discusses, kept as it was (before chapter 14's runtime existed).
+pub const RESULTS_CH13: &str = "examples-code/bench/results/ch13.json";
 /// Where the charts and the table go; the chapter shows them from there.
 pub const CHARTS: &str = "src/charts";
 /// The table of every figure, included by the chapter (not `.md`: it is not a chapter).
@@ -99,6 +102,7 @@ pub fn smoke(root: &Path) -> Result<(), String> {
     }
     // The charts must be drawable from any complete run, not only the committed one.
     render_all(&data)?;
+    render_ch14(&data)?;
     Ok(())
 }
 
@@ -142,13 +146,20 @@ pub fn check_complete(data: &Value) -> Vec<String> {
 
 /// `cargo xtask charts [--check]`: writes (or compares) `src/charts/*.svg` and the table.
 pub fn charts(root: &Path, check: bool) -> Result<Vec<Problem>, String> {
-    let path = root.join(RESULTS);
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{RESULTS}: {e}"))?;
-    let data: Value = serde_json::from_str(&text).map_err(|e| format!("{RESULTS}: {e}"))?;
+    let load = |file: &str| -> Result<Value, String> {
+        let text = std::fs::read_to_string(root.join(file)).map_err(|e| format!("{file}: {e}"))?;
+        serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))
+    };
+    let mut files: Vec<(String, String, &str)> = Vec::new();
+    for (name, content) in render_all(&load(RESULTS_CH13)?)? {
+        files.push((name, content, RESULTS_CH13));
+    }
+    for (name, content) in render_ch14(&load(RESULTS)?)? {
+        files.push((name, content, RESULTS));
+    }
     let dir = root.join(CHARTS);
     let mut problems = Vec::new();
-    let files = render_all(&data)?;
-    for (name, content) in &files {
+    for (name, content, source) in &files {
         let file = dir.join(name);
         let shown = relative(root, &file);
         let existing = std::fs::read_to_string(&file).ok();
@@ -159,7 +170,7 @@ pub fn charts(root: &Path, check: bool) -> Result<Vec<Problem>, String> {
             problems.push(Problem::new(
                 &shown,
                 None,
-                format!("does not match {RESULTS}: run `cargo xtask charts` and review the diff"),
+                format!("does not match {source}: run `cargo xtask charts` and review the diff"),
             ));
         } else {
             std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -170,7 +181,7 @@ pub fn charts(root: &Path, check: bool) -> Result<Vec<Problem>, String> {
     // A chart left over from a case that no longer exists is stale too.
     for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !files.iter().any(|(n, _)| *n == name) {
+        if !files.iter().any(|(n, _, _)| *n == name) {
             problems.push(Problem::new(
                 relative(root, &entry.path()),
                 None,
@@ -193,6 +204,93 @@ pub fn render_all(data: &Value) -> Result<Vec<(String, String)>, String> {
     }
     files.push((TABLE.to_string(), table(data)));
     Ok(files)
+}
+
+/// Chapter 14's files, from the run with its runtime: the single-threaded runtimes case by
+/// case (chapter 9 before, chapter 14 after), the whole table, and the tables of targets.
+pub fn render_ch14(data: &Value) -> Result<Vec<(String, String)>, String> {
+    let results = data["results"]
+        .as_array()
+        .ok_or("the data has no `results` array")?;
+    let mut files = Vec::new();
+    for (case, title) in CASES {
+        let rows: Vec<&Value> = results
+            .iter()
+            .filter(|r| r["case"] == *case && r["pinned"] != true)
+            .filter(|r| SINGLE.contains(&r["subject"].as_str().unwrap_or("")))
+            .collect();
+        files.push((format!("ch14-{case}.svg"), svg(title, &rows)));
+    }
+    files.push((format!("ch14-{TABLE}"), table(data)));
+    files.push((TARGETS.to_string(), targets(data, TARGETS_OF)));
+    files.push((BEFORE.to_string(), targets(data, BEFORE_OF)));
+    Ok(files)
+}
+
+/// The runtimes of chapter 14's charts: before (chapter 9), after (chapter 14), and the
+/// single-threaded executors of tokio, smol and futures.
+const SINGLE: &[&str] = &["ch09", "ch14", "tokio-ct", "smol-local", "localpool"];
+
+/// Issue 5's targets, each as (ours, theirs, case): the final single-threaded runtime against
+/// tokio's current-thread runtime on six cases, the multi-threaded one against tokio's
+/// multi-threaded runtime with 2 workers on three.
+const TARGETS_OF: &[(&str, &str, &str)] = &[
+    ("ch14", "tokio-ct", "spawn_many"),
+    ("ch14", "tokio-ct", "yield_many"),
+    ("ch14", "tokio-ct", "ping_pong"),
+    ("ch14", "tokio-ct", "timers"),
+    ("ch14", "tokio-ct", "tcp_echo"),
+    ("ch14", "tokio-ct", "ext_wake"),
+    ("ch12", "tokio-mt", "spawn_many"),
+    ("ch12", "tokio-mt", "ping_pong"),
+    ("ch12", "tokio-mt", "tcp_echo"),
+];
+
+/// Where chapter 14 starts: chapter 9's runtime against the same target.
+const BEFORE_OF: &[(&str, &str, &str)] = &[
+    ("ch09", "tokio-ct", "spawn_many"),
+    ("ch09", "tokio-ct", "yield_many"),
+    ("ch09", "tokio-ct", "ping_pong"),
+    ("ch09", "tokio-ct", "timers"),
+    ("ch09", "tokio-ct", "tcp_echo"),
+    ("ch09", "tokio-ct", "ext_wake"),
+];
+
+/// The file of chapter 14's table of targets, and of its table of where it starts.
+pub const TARGETS: &str = "ch14-targets.txt";
+const BEFORE: &str = "ch14-before.txt";
+
+/// A table: each target, both medians, their ratio, and whether ours is at least as fast.
+fn targets(data: &Value, pairs: &[(&str, &str, &str)]) -> String {
+    let results = data["results"].as_array().cloned().unwrap_or_default();
+    let median = |subject: &str, case: &str| {
+        results
+            .iter()
+            .find(|r| r["subject"] == subject && r["case"] == case && r["pinned"] != true)
+            .and_then(|r| Some((r["median"].as_f64()?, r["label"].as_str()?.to_string())))
+    };
+    let mut out =
+        String::from("| case | ours | median | theirs | median | ours ÷ theirs | met |\n");
+    out.push_str("|---|---|--:|---|--:|--:|---|\n");
+    for (ours, theirs, case) in pairs {
+        let unit = "ns";
+        match (median(ours, case), median(theirs, case)) {
+            (Some((a, ours)), Some((b, theirs))) => {
+                let ratio = a / b;
+                let _ = writeln!(
+                    out,
+                    "| {case} | {ours} | {} | {theirs} | {} | {ratio:.2} | {} |",
+                    human(a, unit),
+                    human(b, unit),
+                    if a <= b { "yes" } else { "**no**" }
+                );
+            }
+            _ => {
+                let _ = writeln!(out, "| {case} | {ours} | n/a | {theirs} | n/a | | |");
+            }
+        }
+    }
+    out
 }
 
 /// A figure in the unit people read it in: `402 ns`, `3.98 µs`, `8.6 ms`, `2,064 B`.

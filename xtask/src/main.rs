@@ -20,7 +20,8 @@ Also:
                        measuring programs keep their figures unless --remeasure
   check                the static checks of the sources only (includes, anchors, fences)
   bench [ARGS…]        run the benchmark suite of chapter 13 (release build, some minutes) into
-                       examples-code/bench/results/results.json, then redraw the charts;
+                       examples-code/bench/results/ch14.json, then redraw the charts
+                       (chapter 13's own run, ch13.json, is kept as it was);
                        ARGS go to the suite (e.g. --runs 3 --only ch06,tokio-ct)
   charts [--check]     draw (or check) src/charts/ from the committed benchmark data
   branches [--check] [--dir REPO]

@@ -237,6 +237,7 @@ pub const VALGRIND_EXAMPLES: &[(&str, &str)] = &[
     ("ch09-blocking", "spawn_blocking"),
     ("ch11-mio", "http_hello"),
     ("ch12-work-stealing", "http_hello"),
+    ("ch14-making-it-fast", "tcp_echo"),
 ];
 
 /// How a command run by [`run_with_limit`] ended.
@@ -481,6 +482,22 @@ pub const BUGS: &[Bug] = &[
         )],
         target: Target::Test("fairness"),
         test: "a_task_that_yields_for_ever_does_not_starve_the_injector",
+    },
+    Bug {
+        name: "sleeping-set-after-the-last-look",
+        stage: "ch14-making-it-fast",
+        file: "src/runtime.rs",
+        edits: &[(
+            "        shared.sleeping.store(true, Ordering::SeqCst);\n        \
+             if shared.injected.load(Ordering::SeqCst) || shared.main_woken.load(Ordering::SeqCst) {",
+            "        let busy =\n            \
+             shared.injected.load(Ordering::SeqCst) || shared.main_woken.load(Ordering::SeqCst);\n        \
+             std::thread::yield_now(); // widens the window between the look and the flag\n        \
+             shared.sleeping.store(true, Ordering::SeqCst);\n        \
+             if busy {",
+        )],
+        target: Target::Test("cross_thread"),
+        test: "wakes_from_other_threads_at_every_moment_are_never_lost",
     },
 ];
 
@@ -783,15 +800,17 @@ mod tests {
     }
 
     #[test]
-    fn the_crates_with_unsafe_code_are_the_part_two_runtimes() {
-        // Chapter 15 says so: chapters 10 to 12 hold no `unsafe`, 6 to 9 call libc.
+    fn the_crates_with_unsafe_code_are_the_single_threaded_runtimes() {
+        // Chapter 15 says so: chapters 10 to 12 hold no `unsafe`, 6 to 9 and 14 call libc
+        // (and 14 pins its tasks' futures by hand).
         assert_eq!(
             unsafe_crates(&crate::repo_root()),
             [
                 "ch06-epoll-eventfd",
                 "ch07-sockets",
                 "ch08-timers",
-                "ch09-blocking"
+                "ch09-blocking",
+                "ch14-making-it-fast"
             ]
         );
     }

@@ -110,5 +110,6 @@ book_stages! {
     "ch10" => ch10_workers,       "ch10 workers, shared queue", workers, [];
     "ch11" => ch11_mio,           "ch11 workers + mio",         workers, [timers, net];
     "ch12" => ch12_work_stealing, "ch12 work stealing",         workers, [timers, net];
+    "ch14" => ch14_making_it_fast, "ch14 made fast",            single,  [timers, net];
 }
 // ANCHOR_END: book_stages

@@ -1,7 +1,7 @@
 //! Exercise 13.2: how far to trust a row of the suite. Flags the runs that lie more than a
 //! factor of 1.5 from their median, and tells two rows apart only when their remaining runs
 //! do not overlap. The figures are runs of the suite's committed results
-//! (`examples-code/bench/results/results.json`), copied here so that the program's output
+//! (`examples-code/bench/results/ch13.json`), copied here so that the program's output
 //! stays the same when the suite is run again.
 
 use bench::Measured;
@@ -65,7 +65,7 @@ pub fn row(runs: [f64; 5]) -> Measured {
     }
 }
 
-// The rows, from results.json.
+// The rows, from ch13.json.
 pub const YIELD_CH05: [f64; 5] = [437.67, 438.19, 330.07, 393.19, 413.46];
 pub const YIELD_CH10: [f64; 5] = [131.04, 141.26, 291.34, 128.72, 132.19];
 pub const YIELD_TOKIO_CT: [f64; 5] = [136.75, 107.25, 185.42, 137.94, 132.67];

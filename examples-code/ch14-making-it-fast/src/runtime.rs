@@ -1,0 +1,542 @@
+//! The runtime of chapter 9 made fast: one allocation per task, a run queue instead of an
+//! eventfd per task, a "scheduled" flag so a task is queued once however often it is woken,
+//! no system call for a wake on the runtime's own thread, one eventfd for wakes from other
+//! threads (written only when the runtime sleeps), and a look at the OS every
+//! `EVENT_INTERVAL` polls when there is work.
+
+use crate::blocking::Pool;
+use crate::join::{JoinError, JoinHandle};
+use crate::reactor::{self, Reactor};
+use crate::sys::{EventFd, Events};
+use crate::task::{Runnable, Task};
+use crate::timers::Timers;
+use futures::channel::oneshot;
+use futures::task::{ArcWake, waker};
+use slab::Slab;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::io;
+use std::os::fd::AsFd;
+use std::panic::AssertUnwindSafe;
+use std::pin::pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+/// The epoll token of the runtime's one eventfd. Sockets have the top bit set.
+const WAKE: u64 = 0;
+
+/// How many ready fds one `epoll_wait` can return.
+const EVENTS: usize = 256;
+
+// ANCHOR: event_interval
+/// How many tasks run, when tasks keep being ready, before the runtime looks at the OS
+/// (sockets, timers, wakes from other threads) without sleeping. tokio's `event_interval`
+/// has the same default: often enough that I/O is not starved by busy tasks, seldom enough
+/// that the `epoll_wait` is a small share of the work.
+const EVENT_INTERVAL: u32 = 61;
+// ANCHOR_END: event_interval
+
+// ANCHOR: shared
+/// The part of the runtime that wakers reach from any thread.
+pub(crate) struct Shared {
+    /// Tasks woken on other threads, for the runtime's thread to take.
+    injector: Mutex<Injector>,
+    /// Set (under the lock) when the injector gets a task: the runtime looks at the lock
+    /// only when it is set.
+    injected: AtomicBool,
+    /// The main future (`block_on`'s) was woken and wants a poll.
+    main_woken: AtomicBool,
+    /// Set by the runtime's thread just before it may sleep in `epoll_wait`; whoever clears
+    /// it writes the eventfd.
+    sleeping: AtomicBool,
+    /// The runtime's one eventfd, in its epoll set: the only way to end its sleep early.
+    event: EventFd,
+}
+
+struct Injector {
+    queue: VecDeque<Arc<dyn Runnable>>,
+    /// The runtime is gone (dropped): a wake drops the task instead of queueing it.
+    closed: bool,
+}
+// ANCHOR_END: shared
+
+/// Locks a mutex, and goes on if a panic poisoned it: a queue is never left half-changed.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+// ANCHOR: schedule
+impl Shared {
+    /// Puts a woken task in a run queue. On the runtime's own thread, inside its `block_on`,
+    /// that is a push on a plain `VecDeque`: no lock, no atomic, no system call. Anywhere
+    /// else it goes through the injector, and the eventfd is written if the runtime sleeps.
+    pub(crate) fn schedule(&self, task: Arc<dyn Runnable>) {
+        let mut task = Some(task);
+        on_runtime_thread(self, |inner| {
+            if let Some(task) = task.take() {
+                inner.local.borrow_mut().push_back(task);
+            }
+        });
+        if let Some(task) = task {
+            self.inject(task);
+        }
+    }
+
+    fn inject(&self, task: Arc<dyn Runnable>) {
+        let mut injector = lock(&self.injector);
+        if injector.closed {
+            drop(injector);
+            drop(task); // outside the lock: dropping a task may wake another
+            return;
+        }
+        injector.queue.push_back(task);
+        self.injected.store(true, Ordering::SeqCst);
+        drop(injector);
+        self.unpark();
+    }
+
+    /// Ends the runtime's sleep if it sleeps, with one write to its eventfd. Only the waker
+    /// that finds `sleeping` set writes: a thousand wakes during one sleep cost one write.
+    fn unpark(&self) {
+        if self.sleeping.swap(false, Ordering::SeqCst) {
+            // The eventfd is edge-triggered: every write is an edge that ends the
+            // `epoll_wait`, so the runtime never needs to read it back. Only a counter at its
+            // maximum (after 2^64 - 2 writes) refuses a write: then read it back and write again.
+            if self.event.notify().is_err() {
+                let _ = self.event.reset();
+                let _ = self.event.notify();
+            }
+        }
+    }
+}
+// ANCHOR_END: schedule
+
+// ANCHOR: main_waker
+/// The waker of the main future: a flag, and the eventfd when it is set from another thread.
+struct MainWaker {
+    shared: Arc<Shared>,
+}
+
+impl ArcWake for MainWaker {
+    fn wake_by_ref(arc_self: &Arc<Self>) {
+        let shared = &arc_self.shared;
+        shared.main_woken.store(true, Ordering::SeqCst);
+        if on_runtime_thread(shared, |_| ()).is_none() {
+            shared.unpark();
+        }
+    }
+}
+// ANCHOR_END: main_waker
+
+// ANCHOR: inner
+/// The runtime's state on its own thread.
+struct Inner {
+    /// What wakers reach from anywhere.
+    shared: Arc<Shared>,
+    /// The tasks that are ready to run, woken on this thread (or taken from the injector).
+    local: RefCell<VecDeque<Arc<dyn Runnable>>>,
+    /// Every task that is not finished, to cancel them when the runtime is dropped. A slab
+    /// (a `Vec` with a free list): a task's key is its index, insert and remove are O(1).
+    tasks: RefCell<Slab<Arc<dyn Runnable>>>,
+    /// The epoll set (the eventfd and the sockets) and the sockets' wakers.
+    reactor: Arc<Reactor>,
+    /// The deadlines and wakers of the sleeps that wait.
+    timers: Arc<Timers>,
+    /// The threads of `spawn_blocking`.
+    blocking: Arc<Pool>,
+}
+// ANCHOR_END: inner
+
+impl Inner {
+    fn new(pool: Pool) -> io::Result<Inner> {
+        let reactor = Reactor::new()?;
+        let event = EventFd::new()?;
+        reactor
+            .epoll
+            .add(event.as_fd(), WAKE, (libc::EPOLLIN | libc::EPOLLET) as u32)?;
+        Ok(Inner {
+            shared: Arc::new(Shared {
+                injector: Mutex::new(Injector {
+                    queue: VecDeque::new(),
+                    closed: false,
+                }),
+                injected: AtomicBool::new(false),
+                main_woken: AtomicBool::new(false),
+                sleeping: AtomicBool::new(false),
+                event,
+            }),
+            local: RefCell::new(VecDeque::new()),
+            tasks: RefCell::new(Slab::new()),
+            reactor: Arc::new(reactor),
+            timers: Arc::new(Timers::new()),
+            blocking: Arc::new(pool),
+        })
+    }
+
+    // ANCHOR: next_task
+    /// The next task to run: from the local queue, else from the injector (all of it moves
+    /// to the local queue, under one lock).
+    fn next_task(&self) -> Option<Arc<dyn Runnable>> {
+        if let Some(task) = self.local.borrow_mut().pop_front() {
+            return Some(task);
+        }
+        self.take_injected();
+        self.local.borrow_mut().pop_front()
+    }
+
+    fn take_injected(&self) {
+        if self.shared.injected.swap(false, Ordering::SeqCst) {
+            let mut injector = lock(&self.shared.injector);
+            self.local.borrow_mut().extend(injector.queue.drain(..));
+        }
+    }
+    // ANCHOR_END: next_task
+
+    // ANCHOR: run
+    /// Polls a task once; if that poll finished it, takes it out of the list of live tasks.
+    fn run(&self, task: Arc<dyn Runnable>) {
+        let key = task.key();
+        if task.run() {
+            // Dropped outside the borrow: the task's output may do anything when dropped.
+            let finished = self.tasks.borrow_mut().try_remove(key);
+            drop(finished);
+        }
+    }
+    // ANCHOR_END: run
+
+    // ANCHOR: poll_os
+    /// Looks at the OS: waits in `epoll_wait` for at most `timeout_ms` (0: not at all), fires
+    /// the timers that are due, and hands socket events to the reactor.
+    fn poll_os(&self, events: &mut Events, timeout_ms: i32) {
+        let shared = &self.shared;
+        self.reactor
+            .epoll
+            .wait(events, timeout_ms)
+            .expect("epoll_wait failed");
+        shared.sleeping.store(false, Ordering::SeqCst);
+        self.timers.fire(Instant::now());
+        for (token, ready) in events.iter() {
+            // `WAKE` needs nothing: it only ended the wait. The task of the wake from another
+            // thread is in the injector (or the main future has its flag set).
+            if reactor::is_source(token) {
+                self.reactor.dispatch(token, ready);
+            }
+        }
+        self.take_injected();
+    }
+
+    /// How long the runtime may sleep: until the next deadline, or not at all if work came in
+    /// the meantime. Sets `sleeping` first, so that a wake from another thread after this
+    /// check writes the eventfd (and one before it is seen by the check).
+    fn sleep_timeout(&self) -> i32 {
+        let shared = &self.shared;
+        shared.sleeping.store(true, Ordering::SeqCst);
+        if shared.injected.load(Ordering::SeqCst) || shared.main_woken.load(Ordering::SeqCst) {
+            0
+        } else {
+            self.timers.timeout_ms(Instant::now())
+        }
+    }
+    // ANCHOR_END: poll_os
+}
+
+thread_local! {
+    /// The runtime whose `block_on` runs on this thread, if any: where `spawn` puts tasks.
+    static CURRENT: RefCell<Option<Rc<Inner>>> = const { RefCell::new(None) };
+}
+
+// ANCHOR: on_runtime_thread
+/// Runs `f` with the runtime of `shared` if this thread is inside that runtime's `block_on`,
+/// else returns `None`. A thread-local read and a pointer comparison: that is how a waker
+/// knows it is on its runtime's thread.
+fn on_runtime_thread<R>(shared: &Shared, f: impl FnOnce(&Inner) -> R) -> Option<R> {
+    CURRENT
+        .try_with(|current| {
+            let current = current.borrow();
+            let inner = current.as_ref()?;
+            std::ptr::eq(Arc::as_ptr(&inner.shared), shared).then(|| f(inner))
+        })
+        .ok() // the thread-local is gone: this thread is ending, and runs no runtime
+        .flatten()
+}
+// ANCHOR_END: on_runtime_thread
+
+/// Sets `CURRENT` for as long as it lives, and clears it on drop (even when a panic unwinds).
+struct Enter;
+
+impl Enter {
+    fn new(inner: &Rc<Inner>) -> Enter {
+        CURRENT.with(|current| {
+            let mut current = current.borrow_mut();
+            assert!(
+                current.is_none(),
+                "cannot call `Runtime::block_on` from inside a runtime: \
+                 this thread is already running one"
+            );
+            *current = Some(Rc::clone(inner));
+        });
+        Enter
+    }
+}
+
+impl Drop for Enter {
+    fn drop(&mut self) {
+        CURRENT.with(|current| current.borrow_mut().take());
+    }
+}
+
+/// A single-threaded runtime on Linux `epoll`, like tokio's current-thread `Runtime`: it
+/// makes progress only while some thread is inside its `block_on`. It is neither `Send` nor
+/// `Sync`: it lives on the thread that made it.
+pub struct Runtime {
+    inner: Rc<Inner>,
+}
+
+// ANCHOR: builder
+/// Builds a `Runtime` with settings other than the defaults, like tokio's `runtime::Builder`.
+pub struct Builder {
+    max_blocking_threads: usize,
+    thread_keep_alive: Duration,
+}
+
+impl Builder {
+    /// tokio's defaults: at most 512 blocking threads, each kept for 10 s after its last job.
+    pub fn new() -> Builder {
+        Builder {
+            max_blocking_threads: 512,
+            thread_keep_alive: Duration::from_secs(10),
+        }
+    }
+
+    /// The most threads `spawn_blocking` may run at once; more jobs wait in a queue.
+    ///
+    /// # Panics
+    ///
+    /// When `limit` is zero.
+    pub fn max_blocking_threads(&mut self, limit: usize) -> &mut Builder {
+        assert!(limit > 0, "`max_blocking_threads` cannot be zero");
+        self.max_blocking_threads = limit;
+        self
+    }
+
+    /// How long a blocking thread with nothing to do waits for a job before it exits.
+    pub fn thread_keep_alive(&mut self, keep_alive: Duration) -> &mut Builder {
+        self.thread_keep_alive = keep_alive;
+        self
+    }
+
+    /// A runtime with these settings. Fails when no file descriptor is left for its epoll
+    /// instance. No blocking thread starts before the first `spawn_blocking`.
+    pub fn build(&self) -> io::Result<Runtime> {
+        let pool = Pool::new(self.max_blocking_threads, self.thread_keep_alive);
+        Ok(Runtime {
+            inner: Rc::new(Inner::new(pool)?),
+        })
+    }
+}
+
+impl Default for Builder {
+    fn default() -> Builder {
+        Builder::new()
+    }
+}
+// ANCHOR_END: builder
+
+impl Runtime {
+    /// A runtime with no tasks: an epoll instance, one eventfd, and a blocking pool with no
+    /// thread yet (`Builder`'s defaults). Fails when no file descriptor is left.
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new().build()
+    }
+
+    /// How many threads the blocking pool has now, busy or idle (tokio has it as
+    /// `RuntimeMetrics::num_blocking_threads`).
+    pub fn num_blocking_threads(&self) -> usize {
+        self.inner.blocking.threads()
+    }
+
+    // ANCHOR: block_on
+    /// Runs `future` to completion on this thread, and the spawned tasks alongside it.
+    /// Returns as soon as `future` is done, even if tasks are left: they run again at the
+    /// next `block_on`, or are cancelled when the runtime is dropped.
+    ///
+    /// # Panics
+    ///
+    /// When called from inside a runtime, when `future` panics, or when `epoll_wait` fails.
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let _enter = Enter::new(&self.inner);
+        let inner = &*self.inner;
+        let waker = waker(Arc::new(MainWaker {
+            shared: Arc::clone(&inner.shared),
+        }));
+        let mut cx = Context::from_waker(&waker);
+        let mut future = pin!(future);
+        let mut events = Events::with_capacity(EVENTS);
+        inner.shared.main_woken.store(true, Ordering::SeqCst); // the first poll
+        let mut since_os = 0;
+        loop {
+            if inner.shared.main_woken.load(Ordering::Relaxed)
+                && inner.shared.main_woken.swap(false, Ordering::SeqCst)
+            {
+                if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                    return output;
+                }
+            }
+            if let Some(task) = inner.next_task() {
+                inner.run(task);
+                since_os += 1;
+                if since_os < EVENT_INTERVAL {
+                    continue;
+                }
+                // Busy: a look at the OS without sleeping, so sockets and timers get a turn.
+                inner.poll_os(&mut events, 0);
+            } else if !inner.shared.main_woken.load(Ordering::SeqCst) {
+                // Nothing to run: sleep until a socket, a deadline or another thread wakes us.
+                let timeout = inner.sleep_timeout();
+                inner.poll_os(&mut events, timeout);
+            }
+            since_os = 0;
+        }
+    }
+    // ANCHOR_END: block_on
+}
+
+// ANCHOR: drop_runtime
+impl Drop for Runtime {
+    /// Cancels every unfinished task: drops its future, so its `JoinHandle` sees
+    /// `JoinError::is_cancelled`. The epoll fd closes after, when the last socket that holds
+    /// the reactor is gone too.
+    fn drop(&mut self) {
+        let inner = &self.inner;
+        // From now on a wake drops its task instead of queueing it (this thread is in no
+        // `block_on`, so every wake goes through the injector).
+        let injected = {
+            let mut injector = lock(&inner.shared.injector);
+            injector.closed = true;
+            std::mem::take(&mut injector.queue)
+        };
+        drop(injected);
+        // Out of the `RefCell`s first: dropping a future may run code that wakes.
+        let tasks = std::mem::take(&mut *inner.tasks.borrow_mut());
+        for (_, task) in &tasks {
+            task.cancel();
+        }
+        drop(tasks);
+        let queued = std::mem::take(&mut *inner.local.borrow_mut());
+        drop(queued);
+        // Jobs not started are cancelled; threads finish the job they run, and exit.
+        inner.blocking.shutdown();
+    }
+}
+// ANCHOR_END: drop_runtime
+
+// ANCHOR: spawn
+/// Spawns `future` as a task on the current runtime and returns a handle to its output.
+///
+/// The task runs whether or not the handle is kept: dropping the handle detaches it. One
+/// allocation: the task, which is its own waker, its own queue entry and its own handle.
+///
+/// # Panics
+///
+/// When called outside `Runtime::block_on` (there is no current runtime).
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    CURRENT.with(|current| {
+        let current = current.borrow();
+        let inner = current.as_ref().expect(
+            "`spawn` called outside of a runtime: \
+             call it from a future running inside `Runtime::block_on`",
+        );
+        let mut tasks = inner.tasks.borrow_mut();
+        let entry = tasks.vacant_entry();
+        let task = Task::new(future, Arc::clone(&inner.shared), entry.key());
+        entry.insert(task.clone());
+        drop(tasks);
+        inner.local.borrow_mut().push_back(task.clone()); // `scheduled` is set already
+        JoinHandle::task(task)
+    })
+}
+// ANCHOR_END: spawn
+
+// ANCHOR: spawn_blocking
+/// Runs `f` on a thread of the current runtime's blocking pool, and returns a handle to its
+/// result, like `tokio::task::spawn_blocking`. Use it for anything that blocks: `std::fs`,
+/// `std::thread::sleep`, a DNS lookup, a long computation.
+///
+/// The result comes back through the `JoinHandle`: the pool thread sends it, which wakes the
+/// task that awaits the handle. A panic in `f` gives a `JoinError` for which `is_panic` is
+/// true. When the pool is full, the job waits for a free thread.
+///
+/// # Panics
+///
+/// When called outside `Runtime::block_on` (there is no current runtime).
+pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    let pool = CURRENT.with(|current| {
+        let current = current.borrow();
+        let inner = current.as_ref().expect(
+            "`spawn_blocking` called outside of a runtime: \
+             call it from a future running inside `Runtime::block_on`",
+        );
+        Arc::clone(&inner.blocking)
+    });
+    let (sender, receiver) = oneshot::channel();
+    pool.submit(Box::new(move || {
+        let result = std::panic::catch_unwind(AssertUnwindSafe(f));
+        // Wakes the task that awaits the handle, if it waits: from this thread, a push to
+        // the runtime's injector and, if the runtime sleeps, a write to its eventfd.
+        let _ = sender.send(result.map_err(JoinError::panic));
+    }));
+    JoinHandle::blocking(receiver)
+}
+// ANCHOR_END: spawn_blocking
+
+// ANCHOR: current_reactor
+/// The reactor of the runtime whose `block_on` runs on this thread: where a new socket
+/// registers.
+///
+/// # Panics
+///
+/// When called outside `Runtime::block_on`.
+pub(crate) fn current_reactor() -> Arc<Reactor> {
+    CURRENT.with(|current| {
+        let current = current.borrow();
+        let inner = current.as_ref().expect(
+            "a socket was created outside of a runtime: \
+             create it in a future running inside `Runtime::block_on`",
+        );
+        Arc::clone(&inner.reactor)
+    })
+}
+// ANCHOR_END: current_reactor
+
+// ANCHOR: current_timers
+/// The timer queue of the runtime whose `block_on` runs on this thread: where a `Sleep`
+/// puts its entry at its first poll.
+///
+/// # Panics
+///
+/// When called outside `Runtime::block_on`.
+pub(crate) fn current_timers() -> Arc<Timers> {
+    CURRENT.with(|current| {
+        let current = current.borrow();
+        let inner = current.as_ref().expect(
+            "a timer was polled outside of a runtime: \
+             await it in a future running inside `Runtime::block_on`",
+        );
+        Arc::clone(&inner.timers)
+    })
+}
+// ANCHOR_END: current_timers

@@ -1,0 +1,214 @@
+//! A task: one allocation that holds the future, its output once it is done, a "scheduled"
+//! flag and the waker of whoever awaits its `JoinHandle`. The `Arc` of that allocation is the
+//! task's waker, its place in the run queue and its `JoinHandle`, all at once.
+
+use crate::join::JoinError;
+use crate::runtime::Shared;
+use futures::task::{ArcWake, AtomicWaker, waker_ref};
+use std::cell::UnsafeCell;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+
+// ANCHOR: task
+/// A spawned future and everything that goes with it, in one allocation.
+pub(crate) struct Task<F: Future> {
+    /// Set by the wake that puts the task in a run queue, cleared just before each poll: a
+    /// second wake before the poll finds it set and queues nothing.
+    scheduled: AtomicBool,
+    /// The runtime: where a wake puts the task.
+    shared: Arc<Shared>,
+    /// The task's key in the runtime's list of live tasks, to take it out when it finishes.
+    key: usize,
+    /// Set, once and for all, when `stage` holds the output (or the cancellation). Before,
+    /// only the runtime's thread touches `stage`; after, only the `JoinHandle`.
+    complete: AtomicBool,
+    /// The future while it runs, then its output until the `JoinHandle` takes it. No lock:
+    /// `complete` says whose it is (see the `Sync` impl below).
+    stage: UnsafeCell<Stage<F>>,
+    /// The waker of the task that awaits the `JoinHandle`, if one does.
+    join_waker: AtomicWaker,
+}
+
+/// Where a task is in its life.
+enum Stage<F: Future> {
+    Running(F),
+    Finished(Result<F::Output, JoinError>),
+    /// The `JoinHandle` took the output.
+    Taken,
+}
+// ANCHOR_END: task
+
+// ANCHOR: runnable
+/// What the runtime needs of a task, whatever its future's type: the run queues hold
+/// `Arc<dyn Runnable>`, a pointer to the task's one allocation.
+pub(crate) trait Runnable: Send + Sync {
+    /// Polls the future once, unless the task is over. Returns whether it is over now.
+    fn run(self: Arc<Self>) -> bool;
+    /// Drops the future, if it still runs: the `JoinHandle` sees `JoinError::is_cancelled`.
+    fn cancel(&self);
+    /// The key in the runtime's list of live tasks.
+    fn key(&self) -> usize;
+}
+
+/// What a `JoinHandle<T>` needs of its task: the output, or a wait for it.
+pub(crate) trait Join<T>: Send + Sync {
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
+}
+// ANCHOR_END: runnable
+
+// ANCHOR: sync
+// SAFETY: `Task` is shared between threads (wakers go anywhere), and its only field that is
+// not `Sync` of itself is `stage`. Two parties touch it, never at the same time:
+// - while `complete` is false, the runtime's thread alone: `run` and `cancel` are only called
+//   by the runtime that owns the task, on the thread inside its `block_on` or its `Drop`, one
+//   call at a time;
+// - once `complete` is true (stored with `Release` after the last write of the runtime's
+//   thread, loaded with `Acquire` before the first access of the handle), the `JoinHandle`
+//   alone. There is one handle per task, and polling it takes `&mut`.
+// The last `Arc` to go drops `stage` with exclusive access. `F` and its output move between
+// threads with the task, hence the `Send` bounds.
+unsafe impl<F> Sync for Task<F>
+where
+    F: Future + Send,
+    F::Output: Send,
+{
+}
+// ANCHOR_END: sync
+
+impl<F> Task<F>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    /// A new task, scheduled: its first poll is its first trip through the run queue.
+    pub(crate) fn new(future: F, shared: Arc<Shared>, key: usize) -> Arc<Task<F>> {
+        Arc::new(Task {
+            scheduled: AtomicBool::new(true),
+            shared,
+            key,
+            complete: AtomicBool::new(false),
+            stage: UnsafeCell::new(Stage::Running(future)),
+            join_waker: AtomicWaker::new(),
+        })
+    }
+
+    /// Ends the task with `result`: the future, if still there, is dropped in place (it was
+    /// pinned there); then the handle may look, and the task that awaits it is woken.
+    ///
+    /// # Safety
+    ///
+    /// Only on the runtime's thread, while `complete` is false (see the `Sync` impl).
+    unsafe fn finish(&self, result: Result<F::Output, JoinError>) {
+        // SAFETY: the caller is the runtime's thread and `complete` is false: `stage` is ours.
+        unsafe { *self.stage.get() = Stage::Finished(result) };
+        self.complete.store(true, Ordering::Release);
+        self.join_waker.wake();
+    }
+}
+
+// ANCHOR: wake
+/// Waking a task is putting it in a run queue, once: the `scheduled` flag makes every wake
+/// after the first, until the next poll, cost one atomic swap and nothing else.
+impl<F> ArcWake for Task<F>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    fn wake_by_ref(arc_self: &Arc<Self>) {
+        if !arc_self.scheduled.swap(true, Ordering::AcqRel) {
+            let task: Arc<dyn Runnable> = arc_self.clone();
+            arc_self.shared.schedule(task);
+        }
+    }
+
+    fn wake(self: Arc<Self>) {
+        if !self.scheduled.swap(true, Ordering::AcqRel) {
+            let shared = Arc::clone(&self.shared);
+            shared.schedule(self); // the waker's reference becomes the queue's: no clone
+        }
+    }
+}
+// ANCHOR_END: wake
+
+// ANCHOR: run
+impl<F> Runnable for Task<F>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    fn run(self: Arc<Self>) -> bool {
+        if self.complete.load(Ordering::Relaxed) {
+            return false; // a wake that came after the end: nothing to do, and not ours to end
+        }
+        // Cleared before the poll: a wake during the poll queues the task again.
+        self.scheduled.store(false, Ordering::Release);
+        // A waker that borrows our `Arc`: no reference count is touched unless the future
+        // keeps a clone of it.
+        let waker = waker_ref(&self);
+        let mut cx = Context::from_waker(&waker);
+        // SAFETY: `run` is called on the runtime's thread only, and `complete` is false: the
+        // stage is the runtime's, and nothing else borrows it during this call.
+        let Stage::Running(future) = (unsafe { &mut *self.stage.get() }) else {
+            unreachable!("a stage that is not `Running` is `complete`");
+        };
+        // SAFETY: the future lives inside the task's `Arc` allocation, which never moves, and
+        // it is never moved out of `Stage::Running`: it is dropped in place when the stage is
+        // overwritten (`finish`) or when the task is dropped. So it stays at this address
+        // from its first poll to its drop, as `Pin` requires.
+        let future = unsafe { Pin::new_unchecked(future) };
+        // A panic in the poll ends the task with a `JoinError`, instead of unwinding
+        // through the executor.
+        let result = match catch_unwind(AssertUnwindSafe(|| future.poll(&mut cx))) {
+            Ok(Poll::Pending) => return false,
+            Ok(Poll::Ready(output)) => Ok(output),
+            Err(payload) => Err(JoinError::panic(payload)),
+        };
+        // SAFETY: still on the runtime's thread, `complete` still false; the borrow of the
+        // future ended with the poll.
+        unsafe { self.finish(result) };
+        true
+    }
+
+    fn cancel(&self) {
+        if !self.complete.load(Ordering::Relaxed) {
+            // SAFETY: `cancel` is called by the dropping runtime, on its thread, and the task
+            // is not complete.
+            unsafe { self.finish(Err(JoinError::cancelled())) };
+        }
+    }
+
+    fn key(&self) -> usize {
+        self.key
+    }
+}
+// ANCHOR_END: run
+
+// ANCHOR: join
+impl<F> Join<F::Output> for Task<F>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
+        // Register first, then look: a task that finishes in between wakes the waker we just
+        // left, so the end is never missed.
+        self.join_waker.register(cx.waker());
+        if !self.complete.load(Ordering::Acquire) {
+            return Poll::Pending; // the stage is the runtime's: not even a look
+        }
+        // SAFETY: `complete` is true, so the runtime is done with the stage, and its writes
+        // are visible (`Acquire` above, `Release` in `finish`); this handle is the only one,
+        // and `&mut` to it is what polling takes.
+        let stage = unsafe { &mut *self.stage.get() };
+        match std::mem::replace(stage, Stage::Taken) {
+            Stage::Finished(result) => Poll::Ready(result),
+            Stage::Taken => panic!("`JoinHandle` polled after it returned its output"),
+            Stage::Running(_) => unreachable!("a complete stage is not `Running`"),
+        }
+    }
+}
+// ANCHOR_END: join

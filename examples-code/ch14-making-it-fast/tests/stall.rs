@@ -1,0 +1,48 @@
+//! Why `spawn_blocking` exists: a task that blocks the runtime's one thread stalls every
+//! other task, timers included. The same wait on the blocking pool stalls nothing.
+
+mod common;
+
+use ch14_making_it_fast::time::sleep;
+use ch14_making_it_fast::{Runtime, spawn, spawn_blocking};
+use common::{LIMIT, within};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const TIMER: Duration = Duration::from_millis(50);
+const BLOCK: Duration = Duration::from_millis(300);
+
+/// Runs a task with a 50 ms timer beside a task that blocks for 300 ms, the way `blocker`
+/// does; returns when the timer's task saw its sleep end, counted from the start.
+fn timer_beside(blocker: fn() -> ch14_making_it_fast::JoinHandle<()>) -> Duration {
+    within(LIMIT, move || {
+        Runtime::new().unwrap().block_on(async move {
+            let start = Instant::now();
+            let timer = spawn(async move {
+                sleep(TIMER).await;
+                start.elapsed()
+            });
+            let blocked = blocker();
+            let ended = timer.await.unwrap();
+            blocked.await.unwrap();
+            ended
+        })
+    })
+}
+
+#[test]
+fn a_task_that_blocks_its_thread_delays_a_timer_by_as_much() {
+    let ended = timer_beside(|| spawn(async { thread::sleep(BLOCK) }));
+    assert!(
+        ended >= BLOCK,
+        "the timer ended after {ended:?}, before the block was over"
+    );
+}
+
+#[test]
+fn the_same_block_on_the_pool_leaves_the_timer_on_time() {
+    let ended =
+        timer_beside(|| spawn(async { spawn_blocking(|| thread::sleep(BLOCK)).await.unwrap() }));
+    assert!(ended >= TIMER);
+    assert!(ended < BLOCK - TIMER, "the timer ended after {ended:?}");
+}
