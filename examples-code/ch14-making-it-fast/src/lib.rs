@@ -33,6 +33,7 @@
 //! | program | idea |
 //! |---|---|
 //! | `cost` | what a spawn, a wake with its poll, and a wake alone cost, in nanoseconds and system calls |
+//! | `event_interval` | what a yield costs when the runtime looks at the OS every poll, every 8, every 61 |
 //! | `spawn_blocking` | a file read and a slow job on the blocking pool while a timer keeps ticking; a job that panics |
 //! | `external_waker` | a plain `std` thread sends values to a task through a hand-written channel, waking it from outside the runtime |
 //! | `sleep` | `sleep`, `interval` and `timeout`: three tasks that sleep, an interval's ticks, a read that times out |

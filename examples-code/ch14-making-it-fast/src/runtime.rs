@@ -2,7 +2,7 @@
 //! eventfd per task, a "scheduled" flag so a task is queued once however often it is woken,
 //! no system call for a wake on the runtime's own thread, one eventfd for wakes from other
 //! threads (written only when the runtime sleeps), and a look at the OS every
-//! `EVENT_INTERVAL` polls when there is work.
+//! `event_interval` polls (61 by default) when there is work.
 
 use crate::blocking::Pool;
 use crate::join::{JoinError, JoinHandle};
@@ -34,9 +34,10 @@ const EVENTS: usize = 256;
 
 // ANCHOR: event_interval
 /// How many tasks run, when tasks keep being ready, before the runtime looks at the OS
-/// (sockets, timers, wakes from other threads) without sleeping. tokio's `event_interval`
-/// has the same default: often enough that I/O is not starved by busy tasks, seldom enough
-/// that the `epoll_wait` is a small share of the work.
+/// (sockets, timers, wakes from other threads) without sleeping: the default of
+/// `Builder::event_interval`. tokio's `event_interval` has the same default: often enough
+/// that I/O is not starved by busy tasks, seldom enough that the `epoll_wait` is a small
+/// share of the work.
 const EVENT_INTERVAL: u32 = 61;
 // ANCHOR_END: event_interval
 
@@ -45,8 +46,9 @@ const EVENT_INTERVAL: u32 = 61;
 pub(crate) struct Shared {
     /// Tasks woken on other threads, for the runtime's thread to take.
     injector: Mutex<Injector>,
-    /// Set (under the lock) when the injector gets a task: the runtime looks at the lock
-    /// only when it is set.
+    /// Set (under the lock) when the injector gets a task: the runtime takes the lock only
+    /// when it is set. It may be set with the queue empty (a push after the runtime cleared
+    /// it and before it took the lock): then one lock is taken for nothing, which is harmless.
     injected: AtomicBool,
     /// The main future (`block_on`'s) was woken and wants a poll.
     main_woken: AtomicBool,
@@ -150,11 +152,13 @@ struct Inner {
     timers: Arc<Timers>,
     /// The threads of `spawn_blocking`.
     blocking: Arc<Pool>,
+    /// How many polls, at most, between two looks at the OS when there is work.
+    event_interval: u32,
 }
 // ANCHOR_END: inner
 
 impl Inner {
-    fn new(pool: Pool) -> io::Result<Inner> {
+    fn new(pool: Pool, event_interval: u32) -> io::Result<Inner> {
         let reactor = Reactor::new()?;
         let event = EventFd::new()?;
         reactor
@@ -176,6 +180,7 @@ impl Inner {
             reactor: Arc::new(reactor),
             timers: Arc::new(Timers::new()),
             blocking: Arc::new(pool),
+            event_interval,
         })
     }
 
@@ -303,15 +308,31 @@ pub struct Runtime {
 pub struct Builder {
     max_blocking_threads: usize,
     thread_keep_alive: Duration,
+    event_interval: u32,
 }
 
 impl Builder {
-    /// tokio's defaults: at most 512 blocking threads, each kept for 10 s after its last job.
+    /// tokio's defaults: at most 512 blocking threads, each kept for 10 s after its last job;
+    /// a look at the OS every 61 polls when there is work.
     pub fn new() -> Builder {
         Builder {
             max_blocking_threads: 512,
             thread_keep_alive: Duration::from_secs(10),
+            event_interval: EVENT_INTERVAL,
         }
+    }
+
+    /// How many tasks may run, when tasks keep being ready, before the runtime looks at the
+    /// OS (an `epoll_wait` that does not sleep), like tokio's `Builder::event_interval`.
+    /// 1 looks before every poll, as chapter 11's workers did.
+    ///
+    /// # Panics
+    ///
+    /// When `interval` is zero.
+    pub fn event_interval(&mut self, interval: u32) -> &mut Builder {
+        assert!(interval > 0, "`event_interval` cannot be zero");
+        self.event_interval = interval;
+        self
     }
 
     /// The most threads `spawn_blocking` may run at once; more jobs wait in a queue.
@@ -336,7 +357,7 @@ impl Builder {
     pub fn build(&self) -> io::Result<Runtime> {
         let pool = Pool::new(self.max_blocking_threads, self.thread_keep_alive);
         Ok(Runtime {
-            inner: Rc::new(Inner::new(pool)?),
+            inner: Rc::new(Inner::new(pool, self.event_interval)?),
         })
     }
 }
@@ -379,6 +400,7 @@ impl Runtime {
         let mut future = pin!(future);
         let mut events = Events::with_capacity(EVENTS);
         inner.shared.main_woken.store(true, Ordering::SeqCst); // the first poll
+        // Polls (of the main future and of tasks) since the last look at the OS.
         let mut since_os = 0;
         loop {
             if inner.shared.main_woken.load(Ordering::Relaxed)
@@ -387,21 +409,23 @@ impl Runtime {
                 if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
                     return output;
                 }
+                since_os += 1;
             }
             if let Some(task) = inner.next_task() {
                 inner.run(task);
                 since_os += 1;
-                if since_os < EVENT_INTERVAL {
-                    continue;
-                }
-                // Busy: a look at the OS without sleeping, so sockets and timers get a turn.
-                inner.poll_os(&mut events, 0);
             } else if !inner.shared.main_woken.load(Ordering::SeqCst) {
                 // Nothing to run: sleep until a socket, a deadline or another thread wakes us.
                 let timeout = inner.sleep_timeout();
                 inner.poll_os(&mut events, timeout);
+                since_os = 0;
+                continue;
             }
-            since_os = 0;
+            if since_os >= inner.event_interval {
+                // Busy: a look at the OS without sleeping, so sockets and timers get a turn.
+                inner.poll_os(&mut events, 0);
+                since_os = 0;
+            }
         }
     }
     // ANCHOR_END: block_on

@@ -65,7 +65,8 @@ pub(crate) trait Join<T>: Send + Sync {
 // not `Sync` of itself is `stage`. Two parties touch it, never at the same time:
 // - while `complete` is false, the runtime's thread alone: `run` and `cancel` are only called
 //   by the runtime that owns the task, on the thread inside its `block_on` or its `Drop`, one
-//   call at a time;
+//   call at a time (they cannot nest: a task cannot enter `block_on` again, which `Enter`
+//   forbids, nor drop the runtime, which is `!Send` and borrowed by `block_on`);
 // - once `complete` is true (stored with `Release` after the last write of the runtime's
 //   thread, loaded with `Acquire` before the first access of the handle), the `JoinHandle`
 //   alone. There is one handle per task, and polling it takes `&mut`.
@@ -96,18 +97,47 @@ where
         })
     }
 
+    // ANCHOR: finish
     /// Ends the task with `result`: the future, if still there, is dropped in place (it was
-    /// pinned there); then the handle may look, and the task that awaits it is woken.
+    /// pinned there), the output is written, then the handle may look, and the task that
+    /// awaits it is woken. Returns the payload if dropping the future panicked: even then the
+    /// output is written and the stage handed over.
     ///
     /// # Safety
     ///
     /// Only on the runtime's thread, while `complete` is false (see the `Sync` impl).
-    unsafe fn finish(&self, result: Result<F::Output, JoinError>) {
-        // SAFETY: the caller is the runtime's thread and `complete` is false: `stage` is ours.
-        unsafe { *self.stage.get() = Stage::Finished(result) };
-        self.complete.store(true, Ordering::Release);
-        self.join_waker.wake();
+    unsafe fn finish(&self, result: Result<F::Output, JoinError>) -> std::thread::Result<()> {
+        /// Writes the output and hands the stage over when dropped: after the drop of the
+        /// future, or during the unwinding of its panic.
+        struct Handover<'a, F: Future> {
+            task: &'a Task<F>,
+            result: Option<Result<F::Output, JoinError>>,
+        }
+        impl<F: Future> Drop for Handover<'_, F> {
+            fn drop(&mut self) {
+                if let Some(result) = self.result.take() {
+                    // SAFETY: the caller of `finish` is the runtime's thread and `complete`
+                    // is false, so the stage is ours; its old value has just been dropped
+                    // (a panic in that drop leaves it dropped all the same), and `write`
+                    // does not drop it a second time.
+                    unsafe { self.task.stage.get().write(Stage::Finished(result)) };
+                    self.task.complete.store(true, Ordering::Release);
+                    self.task.join_waker.wake();
+                }
+            }
+        }
+        let handover = Handover {
+            task: self,
+            result: Some(result),
+        };
+        catch_unwind(AssertUnwindSafe(move || {
+            // SAFETY: the stage is ours (see above) and holds a live value, which is dropped
+            // where it is, as `Pin` requires of the future; `handover` writes the new one.
+            unsafe { std::ptr::drop_in_place(self.stage.get()) };
+            drop(handover);
+        }))
     }
+    // ANCHOR_END: finish
 }
 
 // ANCHOR: wake
@@ -141,6 +171,7 @@ where
     F::Output: Send + 'static,
 {
     fn run(self: Arc<Self>) -> bool {
+        // `Relaxed`: only this thread ever stores `complete`, so it reads its own writes.
         if self.complete.load(Ordering::Relaxed) {
             return false; // a wake that came after the end: nothing to do, and not ours to end
         }
@@ -168,16 +199,19 @@ where
             Err(payload) => Err(JoinError::panic(payload)),
         };
         // SAFETY: still on the runtime's thread, `complete` still false; the borrow of the
-        // future ended with the poll.
-        unsafe { self.finish(result) };
+        // future ended with the poll. A panic in the future's `Drop` is caught there too, and
+        // changes nothing for the handle: the output is written all the same (the panic
+        // message was printed by the panic hook).
+        let _ = unsafe { self.finish(result) };
         true
     }
 
     fn cancel(&self) {
         if !self.complete.load(Ordering::Relaxed) {
             // SAFETY: `cancel` is called by the dropping runtime, on its thread, and the task
-            // is not complete.
-            unsafe { self.finish(Err(JoinError::cancelled())) };
+            // is not complete. A panic in the future's `Drop` is caught, so that the runtime
+            // goes on cancelling the others.
+            let _ = unsafe { self.finish(Err(JoinError::cancelled())) };
         }
     }
 

@@ -156,3 +156,55 @@ fn a_read_completes_even_while_another_task_never_stops_yielding() {
     });
     assert_eq!(&read, b"hello");
 }
+
+/// The main future counts as a poll too: if it yields for ever while the task it waits for
+/// sleeps, the runtime must still look at its timers. (A first version counted only the
+/// polls of spawned tasks, and this test hung.)
+#[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's clock advances with the work it interprets, so the timing this test checks does not hold"
+)]
+fn a_main_future_that_never_stops_yielding_still_lets_a_timer_fire() {
+    let yields = within(LIMIT, || {
+        Runtime::new().unwrap().block_on(async {
+            let done = Arc::new(AtomicBool::new(false));
+            let sleeper_done = Arc::clone(&done);
+            spawn(async move {
+                ch14_making_it_fast::time::sleep(Duration::from_millis(5)).await;
+                sleeper_done.store(true, Ordering::Release);
+            });
+            let mut yields = 0u64;
+            while !done.load(Ordering::Acquire) {
+                yield_now().await;
+                yields += 1;
+            }
+            yields
+        })
+    });
+    assert!(yields > 0);
+}
+
+// ANCHOR: handover
+/// A `JoinHandle` awaited on a plain thread while its task finishes on the runtime's: the
+/// stage crosses threads through `complete` (`Release` in `finish`, `Acquire` in
+/// `poll_join`), which Miri checks for data races when it runs this test.
+#[test]
+fn a_join_handle_awaited_on_another_thread_gets_the_output() {
+    let outputs = within(LIMIT, || {
+        Runtime::new().unwrap().block_on(async {
+            let (release, wait) = futures::channel::oneshot::channel::<u64>();
+            let handle = spawn(async move { vec![wait.await.unwrap(); 3] });
+            yield_now().await; // the task waits for `release`
+            let awaiting = thread::spawn(move || futures::executor::block_on(handle));
+            release.send(7).unwrap();
+            // The runtime runs the task while the thread waits for its output.
+            while !awaiting.is_finished() {
+                yield_now().await;
+            }
+            awaiting.join().unwrap()
+        })
+    });
+    assert_eq!(outputs.unwrap(), vec![7, 7, 7]);
+}
+// ANCHOR_END: handover

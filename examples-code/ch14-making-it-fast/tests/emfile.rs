@@ -86,18 +86,24 @@ fn child() {
         );
         assert!(full.len() < 10, "the limit left {} fds", full.len());
         let mut senders = Vec::new();
+        let waiting = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let handles: Vec<_> = (0..1000)
             .map(|i| {
                 let (sender, receiver) = oneshot::channel::<()>();
                 senders.push(sender);
+                let waiting = std::sync::Arc::clone(&waiting);
                 spawn(async move {
+                    waiting.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let _ = receiver.await; // a task that waits, then finishes
                     i
                 })
             })
             .collect();
-        // A yield, so every task has run and waits, then the senders wake them all.
-        ch14_making_it_fast::yield_now().await;
+        // `block_on` polls the main future first whenever it is woken: yield until every
+        // task has run and waits, then the senders wake them all.
+        while waiting.load(std::sync::atomic::Ordering::Relaxed) < 1000 {
+            ch14_making_it_fast::yield_now().await;
+        }
         drop(senders);
         let mut results = Vec::new();
         for handle in handles {

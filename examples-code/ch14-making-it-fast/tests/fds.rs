@@ -90,15 +90,21 @@ fn a_thousand_waiting_tasks_share_the_runtimes_one_eventfd() {
         runtime.block_on(async {
             let (release, wait) = futures::channel::oneshot::channel::<()>();
             let wait = wait.shared();
+            let waiting = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
             let handles: Vec<_> = (0..1000)
                 .map(|_| {
-                    let wait = wait.clone();
+                    let (wait, waiting) = (wait.clone(), std::sync::Arc::clone(&waiting));
                     spawn(async move {
+                        waiting.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let _ = wait.await;
                     })
                 })
                 .collect();
-            yield_now().await; // every task has run once, and waits
+            // `block_on` polls the main future first whenever it is woken, so one yield lets
+            // one task run: yield until every task has run once, and waits.
+            while waiting.load(std::sync::atomic::Ordering::Relaxed) < 1000 {
+                yield_now().await;
+            }
             let seen = (count("[eventfd]"), watched());
             drop(release);
             for handle in handles {

@@ -16,10 +16,12 @@ const BATCH: u32 = 100;
 /// Wakes for the wake figure: one task that yields this many times.
 const WAKES: u32 = 100_000;
 
-/// What one operation cost: nanoseconds, and system calls made by the runtime's thread.
+/// What one operation cost: nanoseconds, system calls made by the runtime's thread, and how
+/// many of those were `epoll_wait`.
 struct Cost {
     nanos: f64,
     syscalls: f64,
+    epoll_waits: f64,
 }
 
 /// Runs `work` in `block_on` and divides its time and system calls by `count`.
@@ -28,10 +30,11 @@ fn measure<F: Future>(runtime: &Runtime, count: u32, work: F) -> Cost {
     let start = Instant::now();
     runtime.block_on(work);
     let nanos = start.elapsed().as_nanos() as f64;
-    let calls = (syscalls() - before).total() as f64;
+    let calls = syscalls() - before;
     Cost {
         nanos: nanos / f64::from(count),
-        syscalls: calls / f64::from(count),
+        syscalls: calls.total() as f64 / f64::from(count),
+        epoll_waits: calls.epoll_wait as f64 / f64::from(count),
     }
 }
 
@@ -90,14 +93,15 @@ fn wake_alone_cost(runtime: &Runtime, tasks: u32) -> Cost {
             waker.wake_by_ref();
         }
         let nanos = start.elapsed().as_nanos() as f64;
-        let calls = (syscalls() - before).total() as f64;
+        let calls = syscalls() - before;
         drop(wakers);
         for handle in handles {
             handle.await.unwrap();
         }
         Cost {
             nanos: nanos / f64::from(tasks),
-            syscalls: calls / f64::from(tasks),
+            syscalls: calls.total() as f64 / f64::from(tasks),
+            epoll_waits: calls.epoll_wait as f64 / f64::from(tasks),
         }
     })
 }
@@ -111,18 +115,22 @@ fn main() {
     let spawn = spawn_cost(&runtime, TASKS, BATCH);
     let wake = wake_cost(&runtime, WAKES);
     let alone = wake_alone_cost(&runtime, TASKS);
-    println!(
-        "spawn + complete, {TASKS} tasks in batches of {BATCH}: {:.0} ns and {:.3} system calls per task",
-        spawn.nanos, spawn.syscalls
-    );
-    println!(
-        "wake + poll, one task woken {WAKES} times: {:.0} ns and {:.3} system calls per wake",
-        wake.nanos, wake.syscalls
-    );
-    println!(
-        "wake alone, {TASKS} waiting tasks woken from the runtime's thread: {:.0} ns and {:.3} system calls per wake",
-        alone.nanos, alone.syscalls
-    );
+    for (what, cost) in [
+        (
+            format!("spawn + complete, {TASKS} tasks in batches of {BATCH}"),
+            spawn,
+        ),
+        (format!("wake + poll, one task woken {WAKES} times"), wake),
+        (
+            format!("wake alone, {TASKS} waiting tasks woken from the runtime's thread"),
+            alone,
+        ),
+    ] {
+        println!(
+            "{what}: {:.0} ns and {:.3} system calls ({:.3} epoll_wait) each",
+            cost.nanos, cost.syscalls, cost.epoll_waits
+        );
+    }
 }
 
 #[cfg(test)]

@@ -41,6 +41,10 @@ fn another_threads_allocations_are_not_counted_here() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "thousands of tasks: too slow under Miri, which interprets every instruction"
+)]
 fn a_spawn_on_chapter_14_makes_one_allocation() {
     // Warmed up: the slab of live tasks and the run queue have room already.
     let per_task = ch14_making_it_fast::per_spawn(1_000, 1, 5);
@@ -48,12 +52,20 @@ fn a_spawn_on_chapter_14_makes_one_allocation() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn a_spawn_on_chapter_9_makes_three_allocations() {
     let per_task = ch09_blocking::per_spawn(1_000, 1, 5);
     assert!((3.0..3.1).contains(&per_task), "{per_task} per task");
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "thousands of tasks: too slow under Miri, which interprets every instruction"
+)]
 fn a_cold_runtime_also_pays_for_the_growth_of_its_queues_amortised() {
     let cold = ch14_making_it_fast::per_spawn(1_000, 0, 1);
     assert!(cold > 1.0, "the slab and the run queue grow: {cold}");
@@ -64,6 +76,10 @@ fn a_cold_runtime_also_pays_for_the_growth_of_its_queues_amortised() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "thousands of tasks: too slow under Miri, which interprets every instruction"
+)]
 fn a_wake_on_the_runtimes_own_thread_allocates_nothing_on_chapter_14() {
     assert_eq!(ch14_making_it_fast::per_wake(10_000), 0.0);
 }
