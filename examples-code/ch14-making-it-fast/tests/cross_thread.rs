@@ -185,7 +185,6 @@ fn a_main_future_that_never_stops_yielding_still_lets_a_timer_fire() {
     assert!(yields > 0);
 }
 
-// ANCHOR: handover
 /// A `JoinHandle` awaited on a plain thread while its task finishes on the runtime's: the
 /// stage crosses threads through `complete` (`Release` in `finish`, `Acquire` in
 /// `poll_join`), which Miri checks for data races when it runs this test.
@@ -207,4 +206,3 @@ fn a_join_handle_awaited_on_another_thread_gets_the_output() {
     });
     assert_eq!(outputs.unwrap(), vec![7, 7, 7]);
 }
-// ANCHOR_END: handover
