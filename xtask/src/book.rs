@@ -277,3 +277,84 @@ mod tests {
         assert_eq!(includes[1].target, PathBuf::from("/r/src/y.txt"));
     }
 }
+
+/// The names of tests that a chapter cites: the backticked `snake_case` names inside each
+/// "*(checked by … )*" remark, with their 1-based line. A name of three words or more with
+/// underscores is a test's; a file name or a short identifier is not.
+pub fn cited_tests(text: &str) -> Vec<(usize, String)> {
+    let mut cited = Vec::new();
+    let mut rest = text;
+    let mut offset = 0;
+    while let Some(at) = rest.find("checked by") {
+        let start = offset + at;
+        let end = text[start..].find(")*").map_or(text.len(), |e| start + e);
+        let remark = &text[start..end];
+        let mut pieces = remark.split('`');
+        pieces.next(); // before the first backtick
+        while let (Some(name), _) = (pieces.next(), pieces.next()) {
+            let is_test = name.matches('_').count() >= 2
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if is_test {
+                let line = text[..start + remark.find(name).unwrap_or(0)]
+                    .lines()
+                    .count();
+                cited.push((line.max(1), name.to_string()));
+            }
+        }
+        offset = end.max(start + 1);
+        rest = &text[offset..];
+    }
+    cited
+}
+
+impl Chapters {
+    /// Every test cited by a "*(checked by `name` …)*" remark exists: some `fn name(` in a Rust
+    /// file of `examples-code/`. A renamed or deleted test makes the remark stale.
+    pub fn check_cited_tests(&self) -> Vec<Problem> {
+        let mut functions = std::collections::BTreeSet::new();
+        for file in files_with_suffix(&self.root.join("examples-code"), ".rs") {
+            let Ok(source) = std::fs::read_to_string(&file) else {
+                continue;
+            };
+            for piece in source.split("fn ").skip(1) {
+                let name: String = piece
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                functions.insert(name);
+            }
+        }
+        let mut problems = Vec::new();
+        for (chapter, text) in &self.files {
+            for (line, name) in cited_tests(text) {
+                if !functions.contains(&name) {
+                    problems.push(Problem::new(
+                        chapter,
+                        Some(line),
+                        format!("cites the test `{name}`, which no file of examples-code/ defines"),
+                    ));
+                }
+            }
+        }
+        problems
+    }
+}
+
+#[cfg(test)]
+mod cited_tests_tests {
+    use super::cited_tests;
+
+    #[test]
+    fn the_test_names_of_a_checked_by_remark_are_found_and_file_names_are_not() {
+        let text = "Intro.\nIt works *(checked by `a_task_runs_once` and\n`the_other_one_too` in `tests/spawn.rs`)*. Not `some_plain_name_here`.";
+        assert_eq!(
+            cited_tests(text),
+            [
+                (2, "a_task_runs_once".to_string()),
+                (3, "the_other_one_too".to_string())
+            ]
+        );
+    }
+}

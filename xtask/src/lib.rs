@@ -108,6 +108,7 @@ pub fn static_checks(root: &Path) -> Vec<Problem> {
     let chapters = book::Chapters::load(root);
     let mut problems = chapters.inline_code_blocks();
     problems.extend(chapters.check_includes());
+    problems.extend(chapters.check_cited_tests());
     problems.extend(anchors::check_balanced(root));
     problems.extend(anchors::check_all_used(root, &chapters));
     problems.extend(examples::check_output_files(root));

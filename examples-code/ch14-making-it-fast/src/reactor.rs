@@ -18,7 +18,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
 // ANCHOR: token
-/// The top bit of a token says "a socket": tasks count up from 1 and never get there.
+/// The top bit of a token says "a socket": the runtime's eventfd is token 0, and sockets count
+/// up from `SOURCE`.
 const SOURCE: u64 = 1 << 63;
 
 /// Whether an epoll token is a socket's (else it is the runtime's eventfd).
@@ -419,7 +420,7 @@ mod tests {
     }
 
     #[test]
-    fn is_source_tells_socket_tokens_from_task_tokens() {
+    fn is_source_tells_socket_tokens_from_the_eventfds() {
         assert!(!is_source(0) && !is_source(1) && !is_source(u32::MAX.into()));
         assert!(is_source(SOURCE) && is_source(SOURCE | 5));
     }
