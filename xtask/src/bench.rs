@@ -645,6 +645,36 @@ mod tests {
     }
 
     #[test]
+    fn a_target_is_met_when_ours_is_at_most_theirs_and_a_missing_runtime_says_n_a() {
+        let data = serde_json::json!({"results": [
+            {"subject": "a", "label": "A", "case": "spawn_many", "pinned": false, "median": 200.0},
+            {"subject": "b", "label": "B", "case": "spawn_many", "pinned": false, "median": 400.0},
+            {"subject": "a", "label": "A", "case": "yield_many", "pinned": false, "median": 90.0},
+            {"subject": "b", "label": "B", "case": "yield_many", "pinned": false, "median": 60.0},
+            {"subject": "a", "label": "A", "case": "yield_many", "pinned": true, "median": 1.0},
+        ]});
+        let table = targets(
+            &data,
+            &[
+                ("a", "b", "spawn_many"),
+                ("a", "b", "yield_many"),
+                ("a", "c", "ping_pong"),
+            ],
+        );
+        let rows: Vec<&str> = table.lines().skip(2).collect();
+        assert_eq!(
+            rows[0],
+            "| spawn_many | A | 200 ns | B | 400 ns | 0.50 | yes |"
+        );
+        // The pinned run is not the one compared.
+        assert_eq!(
+            rows[1],
+            "| yield_many | A | 90.0 ns | B | 60.0 ns | 1.50 | **no** |"
+        );
+        assert_eq!(rows[2], "| ping_pong | a | n/a | c | n/a | | |");
+    }
+
+    #[test]
     fn an_incomplete_run_is_reported() {
         let data = serde_json::json!({"results": [
             {"subject": "a", "case": "spawn_many", "pinned": false, "status": "ok", "median": 1.0},
