@@ -175,7 +175,10 @@ where
         if self.complete.load(Ordering::Relaxed) {
             return false; // a wake that came after the end: nothing to do, and not ours to end
         }
-        // Cleared before the poll: a wake during the poll queues the task again.
+        // Cleared before the poll: a wake during the poll queues the task again. The flag says
+        // only "queued or not". What a wake is about (a message, a ready socket) reaches the
+        // poll through its own synchronisation (the channel's, the reactor's lock), as with
+        // any waker: a wake that finds the flag set publishes nothing through it.
         self.scheduled.store(false, Ordering::Release);
         // A waker that borrows our `Arc`: no reference count is touched unless the future
         // keeps a clone of it.
