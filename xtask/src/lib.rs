@@ -12,7 +12,7 @@
 //! | [`anchors`] | `ANCHOR:`/`ANCHOR_END:` markers in the stage crates |
 //! | [`examples`] | the stage crates' example programs and their `output.txt` files |
 //! | [`html`] | the rendered book: `#fragment` links against element ids |
-//! | [`proof`] | chapter 15: Miri over the libraries and its ignore table, valgrind, classic bugs put back |
+//! | [`proof`] | chapter 17: Miri over the libraries and its ignore table, valgrind, classic bugs put back |
 //! | [`site`] | the published site: edit links, the 404 page under `site-url`, `print.html` |
 //! | [`snippets`] | the `rustdoc` wrapper that gives `mdbook test` the crates snippets use |
 //! | [`tools`] | the pinned external tools (mdBook, mdbook-linkcheck2, Miri) and how to get them |

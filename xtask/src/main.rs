@@ -27,7 +27,7 @@ Also:
   branches [--check] [--dir REPO]
                        build one branch per stage crate (chapter-NN-slug) into this repository
                        or REPO; --check fails when one is missing or stale
-  bugs [--check]       put each classic bug of chapter 15 back into a scratch copy of its stage
+  bugs [--check]       put each classic bug of chapter 17 back into a scratch copy of its stage
                        and require its test to catch it; write (or check) xtask/proof/bugs/
   miri-ignored [--check]
                        write (or check) xtask/proof/miri-ignored.md, the tests Miri skips and why

@@ -1,4 +1,4 @@
-//! Chapter 15's tooling: the proofs beyond `cargo test`.
+//! Chapter 17's tooling: the proofs beyond `cargo test`.
 //!
 //! - [`miri_libraries`]: every stage crate with `unsafe` code in `src/` or `tests/` runs its
 //!   library and integration tests under Miri. Tests that Miri cannot run carry
@@ -801,7 +801,7 @@ mod tests {
 
     #[test]
     fn the_crates_with_unsafe_code_are_the_single_threaded_runtimes() {
-        // Chapter 15 says so: chapters 10 to 12 hold no `unsafe`, 6 to 9 and 14 call libc
+        // Chapter 17 says so: chapters 10 to 12 hold no `unsafe`, 6 to 9 and 14 call libc
         // (and 14 pins its tasks' futures by hand).
         assert_eq!(
             unsafe_crates(&crate::repo_root()),
@@ -817,7 +817,7 @@ mod tests {
 
     /// The chapter's page.
     fn chapter() -> String {
-        std::fs::read_to_string(crate::repo_root().join("src/ch15-proving-it.md")).unwrap()
+        std::fs::read_to_string(crate::repo_root().join("src/ch17-proving-it.md")).unwrap()
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Exercise 15.2: a stress test on real threads for the handoff of exercise 15.1. Each try
+//! Exercise 17.2: a stress test on real threads for the handoff of exercise 17.1. Each try
 //! races a task's thread that sends against a handle that polls, then joins the task and asks
 //! whether the handle, left `Pending`, was woken. The broken handoff loses a wake rarely on its
 //! own, and on almost every other try once its window is widened by a pause.
@@ -10,7 +10,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread;
 use std::time::Duration;
 
-/// Exercise 15.1's handoffs on `std`'s `Mutex`, with a pause (`window`) put between the two
+/// Exercise 17.1's handoffs on `std`'s `Mutex`, with a pause (`window`) put between the two
 /// halves of `poll_take`, where a bug has its window.
 pub trait Handoff: Send + Sync + 'static {
     fn new(window: Duration) -> Self;
@@ -25,7 +25,7 @@ fn pause(window: Duration) {
     }
 }
 
-/// The output and the waker under a lock each, as in exercise 15.1.
+/// The output and the waker under a lock each, as in exercise 17.1.
 pub struct TwoLocks {
     value: Mutex<Option<u32>>,
     waker: Mutex<Option<Waker>>,

@@ -1,4 +1,4 @@
-//! Exercise 15.1: a loom model of the handoff from a task to its `JoinHandle`. The task's
+//! Exercise 17.1: a loom model of the handoff from a task to its `JoinHandle`. The task's
 //! thread stores the output and wakes the handle; the handle takes the output, or stores its
 //! waker and returns `Pending`. Three handoffs, one model: loom finds the lost wakeup in the
 //! one that looks at the output before it stores the waker, under two locks.

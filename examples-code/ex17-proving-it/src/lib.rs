@@ -1,4 +1,4 @@
-//! Solutions to the exercises of chapter 15 of *Build Your Own Async Runtime*.
+//! Solutions to the exercises of chapter 17 of *Build Your Own Async Runtime*.
 //!
 //! Both exercises are about one small protocol that every runtime of the book relies on and
 //! none of them writes: the handoff of a task's output to its `JoinHandle`, which the stages
@@ -9,8 +9,8 @@
 //!
 //! | program | exercise |
 //! |---|---|
-//! | `loom_handoff` | 15.1: a loom model of the handoff, which finds the lost wakeup in the broken version and passes the two right ones |
-//! | `stress_handoff` | 15.2: a stress test on real threads that catches the same lost wakeup, once its window is widened |
+//! | `loom_handoff` | 17.1: a loom model of the handoff, which finds the lost wakeup in the broken version and passes the two right ones |
+//! | `stress_handoff` | 17.2: a stress test on real threads that catches the same lost wakeup, once its window is widened |
 //!
 //! Each folder holds the program (`main.rs`), its tests (`tests.rs`) and its output
 //! (`output.txt`, written by `cargo xtask outputs`).
