@@ -11,6 +11,7 @@
 //! | [`book`] | the chapters: code fences, `{{#include}}` directives, where each file is shown |
 //! | [`anchors`] | `ANCHOR:`/`ANCHOR_END:` markers in the stage crates |
 //! | [`examples`] | the stage crates' example programs and their `output.txt` files |
+//! | [`figures`] | the figures of `src/figures/`: pikchr sources and recorded traces, drawn to SVG for every theme |
 //! | [`html`] | the rendered book: `#fragment` links against element ids |
 //! | [`proof`] | chapter 17: Miri over the libraries and its ignore table, valgrind, classic bugs put back |
 //! | [`site`] | the published site: edit links, the 404 page under `site-url`, `print.html` |
@@ -26,6 +27,7 @@ pub mod book;
 pub mod branches;
 pub mod browser;
 pub mod examples;
+pub mod figures;
 pub mod html;
 pub mod proof;
 pub mod site;
