@@ -7,7 +7,24 @@
 //! times, each on a freshly built runtime; the figure reported is the median of the runs.
 
 use serde_json::{Value, json};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+
+/// How many worker threads a multi-threaded runtime is built with, unless the run says
+/// otherwise (`--workers`): this machine has two cores.
+pub const DEFAULT_WORKERS: usize = 2;
+
+static WORKERS: AtomicUsize = AtomicUsize::new(DEFAULT_WORKERS);
+
+/// The worker threads the multi-threaded runtimes are built with in this process.
+pub fn workers() -> usize {
+    WORKERS.load(Ordering::Relaxed)
+}
+
+/// Sets [`workers`] for the runtimes built from now on in this process.
+pub fn set_workers(workers: usize) {
+    WORKERS.store(workers.max(1), Ordering::Relaxed);
+}
 
 /// The sizes of the cases. [`Sizes::FULL`] are the suite's; [`Sizes::SMOKE`] only prove that
 /// every case runs on every runtime, in seconds.
@@ -72,6 +89,49 @@ pub const CASES: &[&str] = &[
     "ext_wake",
     "memory",
 ];
+
+/// What each case measures, as the charts title it.
+pub fn title(case: &str) -> &'static str {
+    match case {
+        "spawn_many" => "spawn_many: time per spawned and awaited task",
+        "yield_many" => "yield_many: time per self-wake (yield)",
+        "ping_pong" => "ping_pong: time per round trip over two mpsc channels",
+        "timers" => "timers: mean lateness of the sleeps",
+        "tcp_echo" => "tcp_echo: time per 64-byte round trip",
+        "ext_wake" => "ext_wake: time per wake from a plain std thread",
+        "memory" => "memory: resident bytes per pending task",
+        _ => "",
+    }
+}
+
+impl Sizes {
+    /// How big `case` is at these sizes, in words.
+    pub fn describe(&self, case: &str) -> String {
+        match case {
+            "spawn_many" => format!(
+                "{} tasks, awaited in batches of {}",
+                self.spawn_tasks, self.spawn_batch
+            ),
+            "yield_many" => format!("{} yields by one task", self.yields),
+            "ping_pong" => format!(
+                "{} round trips over futures::channel::mpsc",
+                self.ping_pong_rounds
+            ),
+            "timers" => format!(
+                "{} tasks, each sleeps 0-{} ms (fixed seed)",
+                self.timer_tasks,
+                self.timer_max.as_millis()
+            ),
+            "tcp_echo" => format!(
+                "{} connections x {} round trips of 64 bytes",
+                self.tcp_connections, self.tcp_rounds
+            ),
+            "ext_wake" => format!("{} wakes from a std thread", self.ext_wakes),
+            "memory" => format!("{} pending tasks", self.idle_tasks),
+            _ => String::new(),
+        }
+    }
+}
 
 /// The median of some figures (the mean of the middle two for an even count).
 pub fn median(values: &[f64]) -> f64 {

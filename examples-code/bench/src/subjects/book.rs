@@ -1,5 +1,6 @@
 //! The book's runtimes. Each stage gets its adapter from one line of [`book_stages!`]: its
-//! crate, whether it is built with one thread or two workers, and which of timers and sockets
+//! crate, whether it is built with one thread or with workers (two unless the run says
+//! otherwise, [`crate::harness::workers`]), and which of timers and sockets
 //! it has. A stage that is not written yet is simply not listed.
 
 use crate::Subject;
@@ -53,7 +54,11 @@ macro_rules! book_stages {
         }
     };
     (@build $krate:ident single) => { ::$krate::Runtime::new() };
-    (@build $krate:ident workers) => { ::$krate::Runtime::builder().worker_threads(2).build() };
+    (@build $krate:ident workers) => {
+        ::$krate::Runtime::builder()
+            .worker_threads(crate::harness::workers())
+            .build()
+    };
     (@timers $krate:ident) => {
         impl crate::Timers for $krate {
             fn sleep(

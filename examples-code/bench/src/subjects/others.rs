@@ -1,4 +1,4 @@
-//! The yardsticks: tokio (one thread, and two workers), smol's two executors with async-io
+//! The yardsticks: tokio (one thread, and workers: two unless the run says otherwise), smol's two executors with async-io
 //! for timers and sockets, and `futures::executor::LocalPool`.
 
 use crate::{Exec, Net, Subject, Timers};
@@ -15,13 +15,13 @@ pub fn subjects() -> Vec<Subject> {
         Subject::new::<TokioCurrentThread>("tokio-ct", "tokio current_thread", false)
             .with_timers::<TokioCurrentThread>()
             .with_net::<TokioCurrentThread>(),
-        Subject::new::<TokioMultiThread>("tokio-mt", "tokio multi_thread (2)", true)
+        Subject::new::<TokioMultiThread>("tokio-mt", "tokio multi_thread", true)
             .with_timers::<TokioMultiThread>()
             .with_net::<TokioMultiThread>(),
         Subject::new::<SmolLocal>("smol-local", "smol LocalExecutor", false)
             .with_timers::<SmolLocal>()
             .with_net::<SmolLocal>(),
-        Subject::new::<SmolExecutor>("smol-mt", "smol Executor (2)", true)
+        Subject::new::<SmolExecutor>("smol-mt", "smol Executor", true)
             .with_timers::<SmolExecutor>()
             .with_net::<SmolExecutor>(),
         Subject::new::<FuturesLocalPool>("localpool", "futures LocalPool", false),
@@ -56,7 +56,8 @@ impl Exec for TokioCurrentThread {
     }
 }
 
-/// tokio's `multi_thread` runtime with two workers (this machine has two cores).
+/// tokio's `multi_thread` runtime with [`crate::harness::workers`] workers (two unless the
+/// run says otherwise: this machine has two cores).
 pub struct TokioMultiThread;
 
 impl Exec for TokioMultiThread {
@@ -64,7 +65,7 @@ impl Exec for TokioMultiThread {
 
     fn build() -> io::Result<Self::Runtime> {
         tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
+            .worker_threads(crate::harness::workers())
             .enable_all()
             .build()
     }
@@ -152,7 +153,8 @@ impl Exec for SmolLocal {
 /// The shared `Executor` that `SmolExecutor`'s worker threads run.
 static SHARED: smol::Executor<'static> = smol::Executor::new();
 
-/// smol's multi-threaded `Executor` with two worker threads; like tokio's `block_on`, the
+/// smol's multi-threaded `Executor` with [`crate::harness::workers`] worker threads (two
+/// unless the run says otherwise); like tokio's `block_on`, the
 /// calling thread polls only the future it was given.
 pub struct SmolExecutor;
 
@@ -176,7 +178,7 @@ impl Exec for SmolExecutor {
 
     fn build() -> io::Result<SmolWorkers> {
         let (mut stops, mut threads) = (Vec::new(), Vec::new());
-        for _ in 0..2 {
+        for _ in 0..crate::harness::workers() {
             let (stop, stopped) = smol::channel::bounded::<()>(1);
             stops.push(stop);
             threads.push(thread::spawn(move || {
