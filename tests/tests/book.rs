@@ -1,70 +1,61 @@
 //! The book's sources hold together: these run with a plain `cargo test`, so a maintainer who
 //! edits a stage crate learns at once which page it breaks.
 
-use xtask::{anchors, book::Chapters, examples, repo_root};
+use xtask::book::Chapters;
+use xtask::repo::Repo;
+use xtask::{anchors, repo_root};
 
 fn assert_none(problems: Vec<xtask::Problem>) {
     let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
     assert!(problems.is_empty(), "\n{}\n", text.join("\n"));
 }
 
+fn repo() -> Repo {
+    Repo::load(&repo_root()).expect("the repository's model")
+}
+
 #[test]
 fn no_rust_block_holds_code_of_its_own() {
-    assert_none(Chapters::load(&repo_root()).inline_code_blocks());
+    assert_none(Chapters::from_repo(&repo()).inline_code_blocks());
 }
 
 #[test]
 fn every_include_resolves_to_a_file_and_a_named_anchor() {
-    assert_none(Chapters::load(&repo_root()).check_includes());
+    assert_none(Chapters::from_repo(&repo()).check_includes());
 }
 
 #[test]
 fn anchors_are_balanced() {
-    assert_none(anchors::check_balanced(&repo_root()));
+    assert_none(anchors::check_balanced(&repo()).unwrap());
 }
 
 #[test]
 fn every_anchor_is_shown_by_a_page() {
-    let root = repo_root();
-    assert_none(anchors::check_all_used(&root, &Chapters::load(&root)));
+    let repo = repo();
+    assert_none(anchors::check_all_used(&repo, &Chapters::from_repo(&repo)).unwrap());
 }
 
 #[test]
-fn every_example_is_tested_and_has_its_output_file() {
-    assert_none(examples::check_output_files(&repo_root()));
+fn every_example_is_tested_and_its_output_starts_with_the_command_that_runs_it() {
+    assert_none(repo().check_output_files().unwrap());
 }
 
 #[test]
-fn every_chapter_in_the_summary_exists_and_every_chapter_is_in_the_summary() {
-    let root = repo_root();
-    let summary = std::fs::read_to_string(root.join("src/SUMMARY.md")).unwrap();
-    let linked: Vec<&str> = summary
-        .split("](")
-        .skip(1)
-        .filter_map(|rest| rest.split_once(')').map(|(target, _)| target))
-        .filter(|target| !target.is_empty())
-        .collect();
-    for target in &linked {
-        assert!(
-            root.join("src").join(target).is_file(),
-            "SUMMARY.md links to src/{target}, which does not exist"
-        );
-    }
-    for (chapter, _) in Chapters::load(&root).files {
-        let name = chapter
-            .strip_prefix("src")
-            .unwrap()
-            .to_string_lossy()
-            .trim_start_matches('/')
-            .to_string();
-        assert!(
-            name == "SUMMARY.md" || linked.contains(&name.as_str()),
-            "src/{name} is not linked from SUMMARY.md, so the book never shows it"
-        );
-    }
+fn every_chapter_in_the_summary_exists_and_every_page_is_in_the_summary() {
+    let repo = repo();
+    let chapters = Chapters::from_repo(&repo);
+    assert_none(chapters.unreadable.clone());
+    assert_none(chapters.check_summary(&repo));
 }
 
 #[test]
-fn every_stage_carries_the_previous_stage_forward() {
-    assert_none(examples::check_stages_carry_forward(&repo_root()));
+fn every_stage_declares_its_base_and_carries_its_programs_forward() {
+    let repo = repo();
+    assert_none(repo.check_declarations());
+    assert_none(repo.check_carry_forward());
+}
+
+#[test]
+fn every_exercise_changes_only_the_files_it_declares() {
+    assert_none(repo().check_exercises().unwrap());
 }

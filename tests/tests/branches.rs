@@ -1,14 +1,16 @@
 //! Each chapter tells the reader which branch holds its code, and every branch the book names
 //! is one that `cargo xtask branches` makes.
 
+use xtask::repo::Repo;
 use xtask::{book::Chapters, branches, repo_root};
 
 #[test]
 fn every_chapter_with_a_stage_crate_names_its_branch_at_its_start() {
     let root = repo_root();
-    let repository = branches::repository_url(&root).unwrap();
+    let repo = Repo::load(&root).unwrap();
+    let repository = branches::repository_url(&repo).unwrap();
     let mut problems = Vec::new();
-    for stage in branches::stages(&root) {
+    for stage in branches::stages(&repo) {
         let Some(page) = &stage.chapter else {
             continue; // the chapter is not written yet
         };
@@ -29,7 +31,7 @@ fn every_chapter_with_a_stage_crate_names_its_branch_at_its_start() {
 #[test]
 fn every_branch_the_book_names_is_made_from_a_stage_crate() {
     let root = repo_root();
-    let made: Vec<String> = branches::stages(&root)
+    let made: Vec<String> = branches::stages(&Repo::load(&root).unwrap())
         .into_iter()
         .map(|stage| stage.branch)
         .collect();

@@ -1,7 +1,8 @@
 //! `ANCHOR: name` / `ANCHOR_END: name` markers, as mdBook reads them.
 
 use crate::book::Chapters;
-use crate::{Problem, files_with_suffix, relative};
+use crate::repo::Repo;
+use crate::{Problem, relative};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -44,20 +45,11 @@ pub fn parse(text: &str) -> Vec<Marker> {
     out
 }
 
-/// The source files of the stage crates that may carry anchors.
-fn stage_sources(root: &Path) -> Vec<std::path::PathBuf> {
-    let mut files = files_with_suffix(&root.join("examples-code"), ".rs");
-    files.extend(files_with_suffix(&root.join("examples-code"), ".toml"));
-    files.sort();
-    files
-}
-
 /// Every `ANCHOR: x` is closed by exactly one later `ANCHOR_END: x`, and no name opens twice.
-pub fn check_balanced(root: &Path) -> Vec<Problem> {
+pub fn check_balanced(repo: &Repo) -> anyhow::Result<Vec<Problem>> {
     let mut problems = Vec::new();
-    for path in stage_sources(root) {
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let file = relative(root, &path);
+    for (path, text) in repo.anchored_sources()? {
+        let file = relative(&repo.root, &path);
         let mut open: Vec<Marker> = Vec::new();
         let mut seen = BTreeSet::new();
         for marker in parse(&text) {
@@ -94,7 +86,7 @@ pub fn check_balanced(root: &Path) -> Vec<Problem> {
             ));
         }
     }
-    problems
+    Ok(problems)
 }
 
 /// Where a file sits inside its stage crate: `examples/countdown/main.rs` for
@@ -108,7 +100,8 @@ pub fn path_in_stage(root: &Path, path: &Path) -> std::path::PathBuf {
 /// Every anchor is shown by some page: an unused anchor is a listing nobody reads any more.
 /// An anchor counts as used when a page shows the anchor of that name in the same file of any
 /// stage (a later stage carries the earlier stage's listings along).
-pub fn check_all_used(root: &Path, chapters: &Chapters) -> Vec<Problem> {
+pub fn check_all_used(repo: &Repo, chapters: &Chapters) -> anyhow::Result<Vec<Problem>> {
+    let root = repo.root.as_path();
     let used: BTreeSet<(std::path::PathBuf, String)> = chapters
         .includes()
         .into_iter()
@@ -119,8 +112,7 @@ pub fn check_all_used(root: &Path, chapters: &Chapters) -> Vec<Problem> {
         })
         .collect();
     let mut problems = Vec::new();
-    for path in stage_sources(root) {
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
+    for (path, text) in repo.anchored_sources()? {
         let key = path_in_stage(root, &path);
         for marker in parse(&text).into_iter().filter(|m| !m.end) {
             if !used.contains(&(key.clone(), marker.name.clone())) {
@@ -135,7 +127,7 @@ pub fn check_all_used(root: &Path, chapters: &Chapters) -> Vec<Problem> {
             }
         }
     }
-    problems
+    Ok(problems)
 }
 
 #[cfg(test)]

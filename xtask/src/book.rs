@@ -34,21 +34,67 @@ pub struct Chapters {
     pub root: PathBuf,
     /// (path relative to the root, contents)
     pub files: Vec<(PathBuf, String)>,
+    /// The pages that could not be read, each a problem (never an empty page).
+    pub unreadable: Vec<Problem>,
 }
 
 impl Chapters {
+    /// Every Markdown file of `src/`.
     pub fn load(root: &Path) -> Self {
-        let files = files_with_suffix(&root.join("src"), ".md")
+        let pages = files_with_suffix(&root.join("src"), ".md")
             .into_iter()
-            .map(|path| {
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
-                (relative(root, &path), text)
-            })
-            .collect();
+            .map(|path| relative(root, &path))
+            .collect::<Vec<_>>();
+        Chapters::read(root, &pages)
+    }
+
+    /// The pages of the repository's model.
+    pub fn from_repo(repo: &crate::repo::Repo) -> Self {
+        Chapters::read(&repo.root, &repo.pages)
+    }
+
+    fn read(root: &Path, pages: &[PathBuf]) -> Self {
+        let mut files = Vec::new();
+        let mut unreadable = Vec::new();
+        for page in pages {
+            match std::fs::read_to_string(root.join(page)) {
+                Ok(text) => files.push((page.clone(), text)),
+                Err(error) => {
+                    unreadable.push(Problem::new(page, None, format!("cannot be read: {error}")))
+                }
+            }
+        }
         Chapters {
             root: root.to_path_buf(),
             files,
+            unreadable,
         }
+    }
+
+    /// Every chapter SUMMARY.md links exists, and every page of `src/` is linked from it (or
+    /// the book never shows it).
+    pub fn check_summary(&self, repo: &crate::repo::Repo) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for chapter in &repo.chapters {
+            if !self.root.join(&chapter.page).is_file() {
+                problems.push(Problem::new(
+                    "src/SUMMARY.md",
+                    None,
+                    format!("links to {}, which does not exist", chapter.page.display()),
+                ));
+            }
+        }
+        for (page, _) in &self.files {
+            if page != Path::new("src/SUMMARY.md") && !repo.chapters.iter().any(|c| &c.page == page)
+            {
+                problems.push(Problem::new(
+                    page,
+                    None,
+                    "is not linked from src/SUMMARY.md, so the book never shows it",
+                ));
+            }
+        }
+        problems
     }
 
     /// Every fenced code block of every chapter.
@@ -244,6 +290,7 @@ mod tests {
         Chapters {
             root: PathBuf::from("/r"),
             files: vec![(PathBuf::from("src/a.md"), text.to_string())],
+            unreadable: Vec::new(),
         }
     }
 
@@ -312,12 +359,12 @@ pub fn cited_tests(text: &str) -> Vec<(usize, String)> {
 impl Chapters {
     /// Every test cited by a "*(checked by `name` …)*" remark exists: some `fn name(` in a Rust
     /// file of `examples-code/`. A renamed or deleted test makes the remark stale.
-    pub fn check_cited_tests(&self) -> Vec<Problem> {
+    pub fn check_cited_tests(&self, repo: &crate::repo::Repo) -> anyhow::Result<Vec<Problem>> {
         let mut functions = std::collections::BTreeSet::new();
-        for file in files_with_suffix(&self.root.join("examples-code"), ".rs") {
-            let Ok(source) = std::fs::read_to_string(&file) else {
+        for (file, source) in repo.anchored_sources()? {
+            if file.extension().is_none_or(|e| e != "rs") {
                 continue;
-            };
+            }
             for piece in source.split("fn ").skip(1) {
                 let name: String = piece
                     .chars()
@@ -338,7 +385,7 @@ impl Chapters {
                 }
             }
         }
-        problems
+        Ok(problems)
     }
 }
 

@@ -2,10 +2,12 @@
 //! `examples-code/ch02-thread-park-waker` as a Cargo project of its own, so a reader can
 //! `git clone --branch chapter-02-thread-park-waker --single-branch …` and run `cargo test`.
 //!
-//! The branches form one linear history (chapter N's commit has chapter N - 1's as parent) and
-//! are generated, never edited: `cargo xtask branches` builds them from the stage crates with
-//! `git fast-import`, with a fixed author, committer and date, so the same sources always give
-//! the same commit ids and a push of unchanged branches is a no-op.
+//! The branches form a tree that follows the stages' declared bases: a stage's commit has its
+//! base's commit as parent (`git show chapter-14-making-it-fast` is the diff from chapter 9),
+//! and a stage with no base (a fresh design) is a root commit. They are generated, never
+//! edited: `cargo xtask branches` builds them from the stage crates with `git fast-import`,
+//! with a fixed author, committer and date, so the same sources always give the same commit
+//! ids and a push of unchanged branches is a no-op.
 //!
 //! A branch's tree is the stage's files without the book's anchor lines, plus:
 //! - the stage's `Cargo.toml` with an empty `[workspace]` table, so a clone inside another
@@ -15,11 +17,13 @@
 //! - a `README.md` that names the chapter, links to it and says how to run the code;
 //! - a `.gitignore` for `target/`.
 
-use crate::{Problem, anchors, examples, relative, site};
+use crate::cmd::Cmd;
+use crate::repo::Repo;
+use crate::{Problem, anchors, relative, site};
+use anyhow::Context as _;
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// Who and when every branch commit is by: fixed, so that commit ids depend on content only.
 pub const AUTHOR: &str = "cargo xtask branches <branches@build-your-own-async-runtime.invalid>";
@@ -37,6 +41,8 @@ pub struct Stage {
     pub branch: String,
     /// The chapter's page, relative to the repository root (`src/ch02-….md`), if it is written.
     pub chapter: Option<PathBuf>,
+    /// The stage it was built from, whose branch is its parent; `None` for a fresh design.
+    pub base: Option<String>,
 }
 
 /// `ch02-thread-park-waker` → `chapter-02-thread-park-waker`.
@@ -44,36 +50,18 @@ pub fn branch_name(package: &str) -> String {
     format!("chapter-{}", package.trim_start_matches("ch"))
 }
 
-/// Every stage crate (`examples-code/chNN-…/Cargo.toml`), in chapter order, with its page.
-pub fn stages(root: &Path) -> Vec<Stage> {
-    let Ok(entries) = std::fs::read_dir(root.join("examples-code")) else {
-        return Vec::new();
-    };
-    let mut packages: Vec<String> = entries
-        .flatten()
-        .filter(|e| e.path().join("Cargo.toml").is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|name| examples::is_stage(name))
-        .collect();
-    packages.sort();
-    let pages: Vec<PathBuf> = crate::files_with_suffix(&root.join("src"), ".md");
-    packages
-        .into_iter()
-        .map(|package| {
-            let prefix = format!("{}-", &package[..4]);
-            let chapter = pages
-                .iter()
-                .find(|page| {
-                    page.file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
-                })
-                .map(|page| relative(root, page));
-            Stage {
-                number: package[2..4].parse().unwrap_or(0),
-                branch: branch_name(&package),
-                package,
-                chapter,
-            }
+/// Every stage crate, in chapter order, with its page and its base.
+pub fn stages(repo: &Repo) -> Vec<Stage> {
+    repo.stages()
+        .map(|krate| Stage {
+            package: krate.name.clone(),
+            number: krate.number().unwrap_or(0),
+            branch: branch_name(&krate.name),
+            chapter: repo
+                .chapter_of(&krate.name)
+                .map(|c| c.page.clone())
+                .filter(|page| repo.root.join(page).is_file()),
+            base: krate.base().map(str::to_string),
         })
         .collect()
 }
@@ -84,8 +72,8 @@ pub fn clone_command(repository: &str, branch: &str) -> String {
 }
 
 /// The repository's public address (`git-repository-url` in book.toml).
-pub fn repository_url(root: &Path) -> Result<String, String> {
-    site::book_setting(root, "git-repository-url")
+pub fn repository_url(repo: &Repo) -> Result<String, String> {
+    repo.book_setting("git-repository-url")
         .ok_or_else(|| "book.toml has no output.html git-repository-url".to_string())
 }
 
@@ -130,36 +118,6 @@ pub struct File {
     pub path: String,
     pub bytes: Vec<u8>,
     pub executable: bool,
-}
-
-/// Every file below `dir` except build output, with paths relative to `dir`, sorted.
-fn walk(dir: &Path) -> Vec<(String, PathBuf)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(current) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&current) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                if entry.file_name() != "target" && entry.file_name() != ".git" {
-                    stack.push(path);
-                }
-            } else if path.is_file() {
-                let relative = path
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                out.push((relative, path));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 #[cfg(unix)]
@@ -251,20 +209,10 @@ fn git(dir: &Path) -> Command {
 }
 
 /// Runs a command; its stdout on success, its stderr in the error.
-fn output(mut command: Command, what: &str) -> Result<String, String> {
-    let out = command
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("could not start {what}: {e}"))?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(format!(
-            "{what} failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
+fn output(command: Command, what: &str) -> Result<String, String> {
+    Cmd::from(command)
+        .read()
+        .map_err(|e| format!("{what}: {e:#}"))
 }
 
 /// Creates an empty bare repository at `dir` (removing what was there).
@@ -289,10 +237,16 @@ fn scratch_dir(what: &str) -> PathBuf {
 
 /// The files of one stage's branch. `scratch` is a directory where the stage is written out so
 /// that cargo can cut the workspace's `Cargo.lock` down to it.
-pub fn branch_files(root: &Path, stage: &Stage, scratch: &Path) -> Result<Vec<File>, String> {
-    let dir = root.join("examples-code").join(&stage.package);
+pub fn branch_files(repo: &Repo, stage: &Stage, scratch: &Path) -> Result<Vec<File>, String> {
+    let root = repo.root.as_path();
+    let krate = repo
+        .krate(&stage.package)
+        .ok_or_else(|| format!("no crate {}", stage.package))?;
+    let dir = krate.dir.clone();
     let mut files: BTreeMap<String, File> = BTreeMap::new();
-    for (path, full) in walk(&dir) {
+    for path in &krate.files {
+        let full = dir.join(path);
+        let path = path.clone();
         let raw = std::fs::read(&full).map_err(|e| format!("{}: {e}", full.display()))?;
         let bytes = match String::from_utf8(raw) {
             Ok(text) if path == "Cargo.toml" => {
@@ -319,8 +273,10 @@ pub fn branch_files(root: &Path, stage: &Stage, scratch: &Path) -> Result<Vec<Fi
     }
 
     // The README.
-    let repository = repository_url(root)?;
-    let book_title = site::book_setting(root, "title").unwrap_or_else(|| "the book".into());
+    let repository = repository_url(repo)?;
+    let book_title = repo
+        .book_setting("title")
+        .unwrap_or_else(|| "the book".into());
     let chapter_url = match &stage.chapter {
         Some(page) => site::published_url(root, page)?,
         None => site::site_base(root)?,
@@ -330,15 +286,15 @@ pub fn branch_files(root: &Path, stage: &Stage, scratch: &Path) -> Result<Vec<Fi
         .as_ref()
         .and_then(|page| std::fs::read_to_string(root.join(page)).ok())
         .unwrap_or_default();
-    let mut programs: Vec<(String, bool)> = examples::discover(root)
-        .into_iter()
-        .filter(|example| example.package == stage.package)
+    let mut programs: Vec<(String, bool)> = krate
+        .examples
+        .iter()
         .map(|example| {
             let shown = page_text.contains(&format!(
                 "examples-code/{}/examples/{}/",
                 stage.package, example.name
             ));
-            (example.name, shown)
+            (example.name.clone(), shown)
         })
         .collect();
     programs.sort_by_key(|(name, shown)| (!shown, name.clone()));
@@ -384,8 +340,7 @@ fn stage_lock(
     }
     std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock"))
         .map_err(|e| format!("copying Cargo.lock: {e}"))?;
-    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    command
+    Cmd::cargo()
         .args([
             "metadata",
             "--offline",
@@ -394,12 +349,9 @@ fn stage_lock(
             "--manifest-path",
         ])
         .arg(scratch.join("Cargo.toml"))
-        .current_dir(scratch)
-        .stdout(Stdio::null());
-    output(
-        command,
-        "cargo metadata --offline (cutting Cargo.lock down to the stage)",
-    )?;
+        .dir(scratch)
+        .read()
+        .map_err(|e| format!("cutting Cargo.lock down to the stage: {e:#}"))?;
     let lock = std::fs::read(scratch.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"));
     let _ = std::fs::remove_dir_all(scratch);
     lock
@@ -434,20 +386,25 @@ pub fn commit_message(book_title: &str, stage: &Stage, heading: &str) -> String 
     )
 }
 
-/// The `git fast-import` stream that makes every branch, each commit on top of the last.
-pub fn fast_import_stream(commits: &[(String, String, Vec<File>)]) -> Vec<u8> {
+/// One commit of the stream: its branch, message, files, and the index (in the same list)
+/// of its parent, `None` for a root commit.
+pub type Commit = (String, String, Vec<File>, Option<usize>);
+
+/// The `git fast-import` stream that makes every branch, each commit on top of its parent's
+/// (which comes earlier in the list).
+pub fn fast_import_stream(commits: &[Commit]) -> Vec<u8> {
     let mut out = Vec::new();
-    for (index, (branch, message, files)) in commits.iter().enumerate() {
+    for (index, (branch, message, files, parent)) in commits.iter().enumerate() {
         let mark = index + 1;
-        if index == 0 {
-            // The first chapter's commit has no parent, even if the branch exists already.
+        if parent.is_none() {
+            // A root commit has no parent, even if the branch exists already.
             out.extend(format!("reset refs/heads/{branch}\n\n").bytes());
         }
         out.extend(format!("commit refs/heads/{branch}\nmark :{mark}\n").bytes());
         out.extend(format!("author {AUTHOR} {DATE}\ncommitter {AUTHOR} {DATE}\n").bytes());
         out.extend(format!("data {}\n{message}\n", message.len()).bytes());
-        if index > 0 {
-            out.extend(format!("from :{index}\n").bytes());
+        if let Some(parent) = parent {
+            out.extend(format!("from :{}\n", parent + 1).bytes());
         }
         out.extend(b"deleteall\n");
         for file in files {
@@ -464,53 +421,58 @@ pub fn fast_import_stream(commits: &[(String, String, Vec<File>)]) -> Vec<u8> {
 
 /// Builds every branch into the Git repository at `repo` (refs/heads/chapter-…), replacing
 /// branches of the same names. Returns (stage, commit id) in chapter order.
-pub fn build_into(root: &Path, repo: &Path) -> Result<Vec<(Stage, String)>, String> {
-    let stages = stages(root);
+pub fn build_into(model: &Repo, repo: &Path) -> Result<Vec<(Stage, String)>, String> {
+    let root = model.root.as_path();
+    let stages = stages(model);
     if stages.is_empty() {
         return Err("no stage crates (examples-code/chNN-…) found".into());
     }
+    let problems = model.check_declarations();
+    if !problems.is_empty() {
+        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        return Err(format!(
+            "the stages' declarations must be fixed first:\n{}",
+            text.join("\n")
+        ));
+    }
     // Every locked crate in the local registry (a no-op when they are there already), so that
     // `cargo metadata --offline` and the clones' `cargo test --offline` find them.
-    let mut fetch = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    fetch
+    Cmd::cargo()
         .args(["fetch", "--locked", "--quiet"])
-        .current_dir(root);
-    output(fetch, "cargo fetch --locked")?;
-    let book_title = site::book_setting(root, "title").unwrap_or_else(|| "the book".into());
+        .dir(root)
+        .run()
+        .map_err(|e| format!("{e:#}"))?;
+    let book_title = model
+        .book_setting("title")
+        .unwrap_or_else(|| "the book".into());
     let scratch = scratch_dir("branch-lock");
     let mut commits = Vec::new();
     for stage in &stages {
-        let files = branch_files(root, stage, &scratch)
+        let files = branch_files(model, stage, &scratch)
             .map_err(|e| format!("examples-code/{}: {e}", stage.package))?;
+        // A base comes before its stage (check_declarations made sure).
+        let parent = match &stage.base {
+            None => None,
+            Some(base) => Some(
+                stages
+                    .iter()
+                    .position(|s| &s.package == base)
+                    .ok_or_else(|| format!("{}: its base {base} is no stage", stage.package))?,
+            ),
+        };
         commits.push((
             stage.branch.clone(),
             commit_message(&book_title, stage, &heading(root, stage)),
             files,
+            parent,
         ));
     }
     let stream = fast_import_stream(&commits);
-    let mut child = git(repo)
-        .args(["fast-import", "--quiet", "--force", "--date-format=raw"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not start git fast-import: {e}"))?;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(&stream)
-        .map_err(|e| format!("writing to git fast-import: {e}"))?;
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("git fast-import: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "git fast-import failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
+    let mut command = git(repo);
+    command.args(["fast-import", "--quiet", "--force", "--date-format=raw"]);
+    Cmd::from(command)
+        .read_with_input(&stream)
+        .map_err(|e| format!("{e:#}"))?;
     let mut built = Vec::new();
     for stage in stages {
         let id = branch_id(repo, &stage.branch)?
@@ -522,15 +484,12 @@ pub fn build_into(root: &Path, repo: &Path) -> Result<Vec<(Stage, String)>, Stri
 
 /// The commit a branch of `repo` points at, if it exists.
 pub fn branch_id(repo: &Path, branch: &str) -> Result<Option<String>, String> {
-    let out = git(repo)
+    let mut command = git(repo);
+    command
         .args(["rev-parse", "--verify", "--quiet"])
-        .arg(format!("refs/heads/{branch}^{{commit}}"))
-        .output()
-        .map_err(|e| format!("could not run git: {e}"))?;
-    Ok(out
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string()))
+        .arg(format!("refs/heads/{branch}^{{commit}}"));
+    let out = Cmd::from(command).output().map_err(|e| format!("{e:#}"))?;
+    Ok(out.success().then(|| out.stdout.trim().to_string()))
 }
 
 /// The `chapter-…` branches of `repo`.
@@ -549,7 +508,7 @@ pub fn chapter_branches(repo: &Path) -> Result<Vec<String>, String> {
 
 /// Builds the branches in a scratch repository, then calls `then` with it.
 fn with_scratch_build<T>(
-    root: &Path,
+    root: &Repo,
     then: impl FnOnce(&Path, &[(Stage, String)]) -> Result<T, String>,
 ) -> Result<T, String> {
     let scratch = scratch_dir("branches");
@@ -563,12 +522,12 @@ fn with_scratch_build<T>(
 /// `cargo xtask branches [--dir REPO]`: builds every branch and writes it into `repo`
 /// (created if missing), replacing the old ones and deleting `chapter-…` branches that no
 /// stage makes any more.
-pub fn write(root: &Path, repo: &Path, mut log: impl FnMut(&str)) -> Result<(), String> {
+pub fn write(root: &Repo, repo: &Path, mut log: impl FnMut(&str)) -> anyhow::Result<()> {
     if !repo.exists() {
-        std::fs::create_dir_all(repo).map_err(|e| format!("{}: {e}", repo.display()))?;
+        std::fs::create_dir_all(repo).with_context(|| format!("cannot make {}", repo.display()))?;
         let mut command = git(repo);
         command.args(["-c", "init.defaultBranch=main", "init", "--quiet"]);
-        output(command, "git init")?;
+        output(command, "git init").map_err(anyhow::Error::msg)?;
     }
     with_scratch_build(root, |scratch, built| {
         let mut command = git(repo);
@@ -587,11 +546,12 @@ pub fn write(root: &Path, repo: &Path, mut log: impl FnMut(&str)) -> Result<(), 
         }
         Ok(())
     })
+    .map_err(anyhow::Error::msg)
 }
 
 /// `cargo xtask branches --check`: every branch in `repo` is what would be built now, and no
 /// `chapter-…` branch is left over from a stage that is gone.
-pub fn check(root: &Path, repo: &Path) -> Result<Vec<Problem>, String> {
+pub fn check(root: &Repo, repo: &Path) -> anyhow::Result<Vec<Problem>> {
     with_scratch_build(root, |_, built| {
         let mut problems = Vec::new();
         for (stage, id) in built {
@@ -629,14 +589,20 @@ pub fn check(root: &Path, repo: &Path) -> Result<Vec<Problem>, String> {
         }
         Ok(problems)
     })
+    .map_err(anyhow::Error::msg)
 }
 
 /// The `branches` step of `cargo xtask test`: builds every branch twice into repositories under
-/// `target/branches` (same ids both times), checks the history is linear, clones each branch
+/// `target/branches` (same ids both times), checks each commit's parent is its base's, clones each branch
 /// on its own and runs `cargo test --locked` in the clone. The clones sit inside this
 /// repository's workspace on purpose: they must not be taken for members of it. One target
 /// directory serves every clone, so dependencies are compiled once.
-pub fn test(root: &Path, mut log: impl FnMut(&str)) -> Result<(), String> {
+pub fn test(model: &Repo, mut log: impl FnMut(&str)) -> anyhow::Result<()> {
+    test_in(model, &mut log).map_err(anyhow::Error::msg)
+}
+
+fn test_in(model: &Repo, log: &mut impl FnMut(&str)) -> Result<(), String> {
+    let root = model.root.as_path();
     let work = root.join("target").join("branches");
     let (first, second, clones) = (
         work.join("first.git"),
@@ -646,8 +612,8 @@ pub fn test(root: &Path, mut log: impl FnMut(&str)) -> Result<(), String> {
     init_bare(&first)?;
     init_bare(&second)?;
     let _ = std::fs::remove_dir_all(&clones);
-    let built = build_into(root, &first)?;
-    let again = build_into(root, &second)?;
+    let built = build_into(model, &first)?;
+    let again = build_into(model, &second)?;
     let ids = |b: &[(Stage, String)]| b.iter().map(|(_, id)| id.clone()).collect::<Vec<_>>();
     if ids(&built) != ids(&again) {
         return Err(format!(
@@ -657,16 +623,21 @@ pub fn test(root: &Path, mut log: impl FnMut(&str)) -> Result<(), String> {
         ));
     }
     log("built twice, same commit ids");
-    let repository = repository_url(root)?;
-    for (index, (stage, id)) in built.iter().enumerate() {
+    let repository = repository_url(model)?;
+    for (stage, id) in &built {
         let parent = git_line(
             &first,
             &["rev-parse", "--verify", "--quiet", &format!("{id}^")],
         );
-        let expected = index.checked_sub(1).map(|i| built[i].1.clone());
+        let expected = stage.base.as_ref().and_then(|base| {
+            built
+                .iter()
+                .find(|(s, _)| &s.package == base)
+                .map(|(_, id)| id.clone())
+        });
         if parent != expected {
             return Err(format!(
-                "{}: its parent is {parent:?}, expected {expected:?} (the previous chapter's branch)",
+                "{}: its parent is {parent:?}, expected {expected:?} (its base's branch, or none)",
                 stage.branch
             ));
         }
@@ -702,26 +673,22 @@ pub fn test(root: &Path, mut log: impl FnMut(&str)) -> Result<(), String> {
                 stage.branch
             ));
         }
-        for (path, full) in walk(&clone) {
-            let text = std::fs::read_to_string(&full).unwrap_or_default();
+        for path in crate::repo::walk(&clone).map_err(|e| format!("{e:#}"))? {
+            let full = clone.join(&path);
+            let text = std::fs::read_to_string(&full).unwrap_or_default(); // binary files have no anchors
             if !anchors::parse(&text).is_empty() {
                 return Err(format!("{}: {path} still has anchor lines", stage.branch));
             }
         }
         // Quiet when it passes; the whole output when it does not.
-        let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        let out = crate::cmd::Cmd::cargo()
             .args(["test", "--locked", "--offline", "--quiet"])
-            .current_dir(&clone)
+            .dir(&clone)
             .env("CARGO_TARGET_DIR", work.join("target"))
-            .stdin(Stdio::null())
             .output()
-            .map_err(|e| format!("could not run cargo test: {e}"))?;
-        if !out.status.success() {
-            eprintln!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
+            .map_err(|e| format!("{e:#}"))?;
+        if !out.success() {
+            eprintln!("{}{}", out.stdout, out.stderr);
             return Err(format!(
                 "`cargo test --locked` failed in a clone of {} (examples-code/{}; the clone is in {})",
                 stage.branch,
@@ -748,9 +715,11 @@ pub fn test(root: &Path, mut log: impl FnMut(&str)) -> Result<(), String> {
 
 /// The trimmed stdout of a git command, `None` if it failed or printed nothing.
 fn git_line(dir: &Path, args: &[&str]) -> Option<String> {
-    let out = git(dir).args(args).output().ok()?;
-    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    (out.status.success() && !text.is_empty()).then_some(text)
+    let mut command = git(dir);
+    command.args(args);
+    let out = Cmd::from(command).output().ok()?;
+    let text = out.stdout.trim().to_string();
+    (out.success() && !text.is_empty()).then_some(text)
 }
 
 #[cfg(test)]
@@ -804,6 +773,7 @@ mod tests {
             number: 2,
             branch: "chapter-02-thread-park-waker".into(),
             chapter: Some("src/ch02-thread-park-waker.md".into()),
+            base: Some("ch01-futures-by-hand".into()),
         };
         let text = readme(&ReadmeInput {
             book_title: "Build Your Own Async Runtime",
@@ -837,12 +807,15 @@ mod tests {
                 "chapter-01-a".into(),
                 "one\n".into(),
                 vec![file("src/lib.rs")],
+                None,
             ),
             (
                 "chapter-02-b".into(),
                 "two\n".into(),
                 vec![file("a \"b\".rs")],
+                Some(0),
             ),
+            ("chapter-03-c".into(), "three\n".into(), vec![], None),
         ]);
         let text = String::from_utf8(stream).unwrap();
         assert!(text.contains("commit refs/heads/chapter-01-a\nmark :1\n"));
@@ -855,9 +828,15 @@ mod tests {
         assert!(text.contains("mark :2\n"));
         assert!(text.contains("from :1\ndeleteall\n"));
         assert!(text.contains("M 100644 inline \"a \\\"b\\\".rs\"\ndata 2\nx\n"));
+        // A fresh design starts a history of its own.
+        assert!(text.contains(
+            "reset refs/heads/chapter-03-c\n\ncommit refs/heads/chapter-03-c\nmark :3\n"
+        ));
+        assert!(!text.contains("from :2"), "{text}");
     }
 
-    /// A whole small book: builds, is deterministic, and `check` sees a changed stage.
+    /// A whole small book: builds, is deterministic, each branch sits on its base's, and
+    /// `check` sees a changed stage.
     #[test]
     fn builds_deterministic_branches_and_check_finds_a_stale_one() {
         let root = scratch_dir("branches-test-root");
@@ -880,15 +859,25 @@ mod tests {
              # It is not intended for manual editing.\n\
              version = 4\n\n\
              [[package]]\nname = \"ch01-a\"\nversion = \"0.1.0\"\n\n\
-             [[package]]\nname = \"ch02-b\"\nversion = \"0.1.0\"\n",
+             [[package]]\nname = \"ch02-b\"\nversion = \"0.1.0\"\n\n\
+             [[package]]\nname = \"ch03-c\"\nversion = \"0.1.0\"\n",
         );
         write("src/ch01-first.md", "# First\n");
         write("src/ch02-second.md", "# Second\n");
-        for package in ["ch01-a", "ch02-b"] {
+        write(
+            "src/SUMMARY.md",
+            "- [First](ch01-first.md)\n- [Second](ch02-second.md)\n",
+        );
+        for (package, base) in [("ch01-a", ""), ("ch02-b", ""), ("ch03-c", "ch01-a")] {
+            let base = if base.is_empty() {
+                String::new()
+            } else {
+                format!("base = \"{base}\"\n")
+            };
             write(
                 &format!("examples-code/{package}/Cargo.toml"),
                 &format!(
-                    "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"
+                    "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[package.metadata.stage]\n{base}"
                 ),
             );
             write(
@@ -903,21 +892,32 @@ mod tests {
         ok.unwrap();
     }
 
-    fn write_and_check(root: &Path, repo: &Path) -> Result<(), String> {
-        write(root, repo, |_| {})?;
-        let first = chapter_branches(repo)?;
-        assert_eq!(first, vec!["chapter-01-a", "chapter-02-b"]);
-        let id = branch_id(repo, "chapter-02-b")?.unwrap();
-        assert_eq!(check(root, repo)?, vec![]);
-        write(root, repo, |_| {})?;
+    fn write_and_check(root: &Path, repo: &Path) -> anyhow::Result<()> {
+        let model = Repo::load(root)?;
+        write(&model, repo, |_| {})?;
+        let first = chapter_branches(repo).map_err(anyhow::Error::msg)?;
+        assert_eq!(first, vec!["chapter-01-a", "chapter-02-b", "chapter-03-c"]);
+        let id = branch_id(repo, "chapter-02-b")
+            .map_err(anyhow::Error::msg)?
+            .unwrap();
+        assert_eq!(check(&model, repo)?, vec![]);
+        write(&model, repo, |_| {})?;
         assert_eq!(
-            branch_id(repo, "chapter-02-b")?.unwrap(),
+            branch_id(repo, "chapter-02-b")
+                .map_err(anyhow::Error::msg)?
+                .unwrap(),
             id,
             "not deterministic"
         );
+        // A stage with no base is a root commit; one with a base sits on its base's branch,
+        // not on the branch before it.
         assert_eq!(
-            git_line(repo, &["rev-parse", "chapter-02-b^"]),
-            branch_id(repo, "chapter-01-a")?
+            git_line(repo, &["rev-parse", "--verify", "--quiet", "chapter-02-b^"]),
+            None
+        );
+        assert_eq!(
+            git_line(repo, &["rev-parse", "chapter-03-c^"]),
+            branch_id(repo, "chapter-01-a").map_err(anyhow::Error::msg)?
         );
         let lib = git_line(repo, &["show", "chapter-01-a:src/lib.rs"]);
         assert_eq!(lib.as_deref(), Some("pub fn f() {}"));
@@ -928,7 +928,8 @@ mod tests {
             "pub fn g() {}\n",
         )
         .unwrap();
-        let problems = check(root, repo)?;
+        let model = Repo::load(root)?;
+        let problems = check(&model, repo)?;
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].message.contains("chapter-02-b is stale"));
         assert_eq!(problems[0].file, Path::new("examples-code/ch02-b"));

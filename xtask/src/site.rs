@@ -19,7 +19,7 @@ pub fn book_setting(root: &Path, key: &str) -> Option<String> {
     setting(&text, key)
 }
 
-fn setting(toml: &str, key: &str) -> Option<String> {
+pub fn setting(toml: &str, key: &str) -> Option<String> {
     toml.lines().find_map(|line| {
         let (name, value) = line.split_once('=')?;
         if name.trim() != key {

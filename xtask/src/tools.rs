@@ -4,6 +4,7 @@
 //! at another version, it is installed with `cargo install --locked` at the pinned version.
 //! A tool that is present at the right version is never rebuilt.
 
+use anyhow::{Context as _, Result};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -78,7 +79,7 @@ impl CargoTool {
     }
 
     /// The path of the pinned version, installing it first when it is missing.
-    pub fn ensure(&self) -> Result<PathBuf, String> {
+    pub fn ensure(&self) -> Result<PathBuf> {
         if let Some(path) = self.find() {
             return Ok(path);
         }
@@ -86,18 +87,12 @@ impl CargoTool {
             "xtask: installing {} {} (cargo install --locked; a few minutes on 2 cores, once)",
             self.name, self.version
         );
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        crate::cmd::Cmd::cargo()
             .args(["install", "--locked", self.name, "--version", self.version])
             .args(self.args)
-            .status()
-            .map_err(|e| format!("could not run cargo install: {e}"))?;
-        if !status.success() {
-            return Err(format!(
-                "cargo install {} {} failed ({status})",
-                self.name, self.version
-            ));
-        }
-        self.find().ok_or_else(|| {
+            .run()
+            .with_context(|| format!("installing {} {}", self.name, self.version))?;
+        self.find().with_context(|| {
             format!(
                 "{} {} was installed but is not found on PATH or in {}",
                 self.name,
@@ -120,7 +115,7 @@ pub fn path_with_cargo_bin() -> std::ffi::OsString {
 
 /// Whether `cargo +nightly miri` works here; if not, tries once to install it with rustup.
 /// Returns `Err(reason)` when Miri cannot be had on this machine.
-pub fn ensure_miri() -> Result<(), String> {
+pub fn ensure_miri() -> std::result::Result<(), String> {
     let works = || {
         Command::new("cargo")
             .args(["+nightly", "miri", "--version"])
@@ -158,70 +153,9 @@ pub fn ensure_miri() -> Result<(), String> {
     }
 }
 
-/// How long one command of `cargo xtask test` may run before it is stopped: 30 minutes, or
-/// `XTASK_COMMAND_TIMEOUT_MINUTES`. A hung doctest or test would otherwise hold CI until its
-/// own limit and end the run with no summary at all.
-pub fn command_timeout() -> std::time::Duration {
-    let minutes = std::env::var("XTASK_COMMAND_TIMEOUT_MINUTES")
-        .ok()
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(30u64);
-    std::time::Duration::from_secs(minutes * 60)
-}
-
-/// Runs `command` in a process group of its own and waits for it, at most `limit`. On time-out
-/// the whole group (the command and everything it started: rustdoc, test binaries, …) is
-/// killed and an error says so.
-pub fn status_within(
-    command: &mut Command,
-    limit: std::time::Duration,
-) -> Result<std::process::ExitStatus, String> {
-    use std::os::unix::process::CommandExt;
-    let shown = format!("{:?}", command);
-    let mut child = command
-        .process_group(0)
-        .spawn()
-        .map_err(|e| format!("could not start {shown}: {e}"))?;
-    let deadline = std::time::Instant::now() + limit;
-    loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            return Ok(status);
-        }
-        if std::time::Instant::now() >= deadline {
-            // A negative pid names the process group.
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", child.id())])
-                .status();
-            let _ = child.wait();
-            return Err(format!(
-                "{shown} was still running after {} s and was stopped (a hung test? \
-                 XTASK_COMMAND_TIMEOUT_MINUTES sets the limit)",
-                limit.as_secs()
-            ));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_command_past_its_limit_is_stopped_with_its_children() {
-        let started = std::time::Instant::now();
-        let result = status_within(
-            Command::new("sh").args(["-c", "sleep 30 & sleep 30"]),
-            std::time::Duration::from_millis(300),
-        );
-        assert!(result.unwrap_err().contains("was stopped"));
-        assert!(started.elapsed() < std::time::Duration::from_secs(10));
-        let quick = status_within(
-            &mut Command::new("true"),
-            std::time::Duration::from_secs(10),
-        );
-        assert!(quick.unwrap().success());
-    }
 
     #[test]
     fn pinned_versions_are_exact() {
