@@ -47,7 +47,10 @@ impl Task {
     /// Polls the task once, with its own waker. Called by the executor thread only.
     pub(crate) fn run(self: &Arc<Self>) {
         // Cleared *before* the poll: a wake that comes during the poll queues the task again.
-        self.scheduled.store(false, Ordering::Release);
+        // A swap, not a store: a wake that found the flag set queued nothing, so what it
+        // announces must reach this poll through the flag. The swap reads the waker's write
+        // (`Acquire`), a store would not, and the poll could miss the event (chapter 16).
+        self.scheduled.swap(false, Ordering::AcqRel);
         let waker = Waker::from(Arc::clone(self));
         let mut cx = Context::from_waker(&waker);
         let mut slot = self.future.lock().unwrap();

@@ -5,8 +5,9 @@
 //! thread if the pool is below its limit, else it waits in the queue for the next thread that
 //! is free. A thread that has had nothing to do for the keep-alive time exits.
 
+use crate::sync::lock;
 use std::collections::VecDeque;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -39,14 +40,6 @@ struct Shared {
     shutdown: bool,
 }
 // ANCHOR_END: pool
-
-/// Locks a mutex, and goes on if a panic poisoned it: jobs run outside the lock, and every
-/// change to `Shared` leaves it consistent.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 impl Pool {
     pub(crate) fn new(max_threads: usize, keep_alive: Duration) -> Pool {

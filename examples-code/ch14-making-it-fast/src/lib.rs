@@ -19,6 +19,9 @@
 //! |---|---|
 //! | `sys` | thin safe wrappers over `epoll_create1`, `epoll_ctl` (add, delete), `epoll_wait`, `eventfd`, `read`, `write`, and the non-blocking `socket` and `connect`; every fd an `OwnedFd`; a per-thread count of the calls (`syscalls`) |
 //! | `task` | `Task<F>`: the future, its output, the `scheduled` flag and the `JoinHandle`'s waker in one allocation; `Runnable` (what the run queue needs) and `Join<T>` (what the handle needs) |
+//! | `handshake` | the two cross-thread protocols alone with their atomics, for loom to check: the task's `scheduled` flag, and the `sleeping`/`injected` handshake between a waker and the sleeping runtime |
+//! | `context` | the thread-local context: the runtime whose `block_on` runs on this thread |
+//! | `sync` | the one lock helper, and the atomics from `std` or, under `--cfg loom`, from loom |
 //! | `runtime` | `Runtime` and its `Builder`: a local run queue, an injector for wakes from other threads, one eventfd, a slab of live tasks (cancelled on drop), `block_on` that looks at the OS every 61 polls or when there is nothing to run; `spawn` and `spawn_blocking` |
 //! | `reactor` | `Reactor`: a token, two wakers and a readiness cache per socket; sockets registered once, edge-triggered; `Registered<T>`, a socket in the set, removed on drop |
 //! | `net` | `TcpListener`, `TcpStream` (with `futures::io::AsyncRead`/`AsyncWrite`) and `UdpSocket`, each operation "try, and on `WouldBlock` wait for the next edge" |
@@ -45,13 +48,16 @@
 //! Run one with `cargo run -p ch14-making-it-fast --example cost` (add `--release` for figures
 //! worth comparing).
 
+pub mod handshake;
 pub mod net;
 pub mod time;
 
 mod blocking;
+mod context;
 mod join;
 mod reactor;
 mod runtime;
+mod sync;
 mod sys;
 mod task;
 mod timers;

@@ -9,12 +9,13 @@
 //! change to ready, and the source keeps what it reported in a readiness cache, which an
 //! operation clears when it gets `WouldBlock`. No system call but the operation itself.
 
+use crate::sync::lock;
 use crate::sys::Epoll;
 use std::collections::HashMap;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
 // ANCHOR: token
@@ -103,14 +104,6 @@ impl State {
     }
 }
 // ANCHOR_END: ready_bits
-
-/// Locks a mutex, and goes on if a panic poisoned it: the state is a few wakers and flags,
-/// and every write to it leaves it consistent.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 impl Reactor {
     pub(crate) fn new() -> io::Result<Reactor> {

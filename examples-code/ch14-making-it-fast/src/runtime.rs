@@ -5,8 +5,11 @@
 //! `event_interval` polls (61 by default) when there is work.
 
 use crate::blocking::Pool;
+use crate::context::{Enter, on_runtime_thread, with_current};
+use crate::handshake::Sleep;
 use crate::join::{JoinError, JoinHandle};
 use crate::reactor::{self, Reactor};
+use crate::sync::lock;
 use crate::sys::{EventFd, Events};
 use crate::task::{Runnable, Task};
 use crate::timers::Timers;
@@ -21,8 +24,7 @@ use std::os::fd::AsFd;
 use std::panic::AssertUnwindSafe;
 use std::pin::pin;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -46,15 +48,9 @@ const EVENT_INTERVAL: u32 = 61;
 pub(crate) struct Shared {
     /// Tasks woken on other threads, for the runtime's thread to take.
     injector: Mutex<Injector>,
-    /// Set (under the lock) when the injector gets a task: the runtime takes the lock only
-    /// when it is set. It may be set with the queue empty (a push after the runtime cleared
-    /// it and before it took the lock): then one lock is taken for nothing, which is harmless.
-    injected: AtomicBool,
-    /// The main future (`block_on`'s) was woken and wants a poll.
-    main_woken: AtomicBool,
-    /// Set by the runtime's thread just before it may sleep in `epoll_wait`; whoever clears
-    /// it writes the eventfd.
-    sleeping: AtomicBool,
+    /// The flags a waker on another thread and the runtime's thread share: a task was
+    /// injected, the main future was woken, the runtime sleeps (`handshake.rs`).
+    sleep: Sleep,
     /// The runtime's one eventfd, in its epoll set: the only way to end its sleep early.
     event: EventFd,
 }
@@ -65,13 +61,6 @@ struct Injector {
     closed: bool,
 }
 // ANCHOR_END: shared
-
-/// Locks a mutex, and goes on if a panic poisoned it: a queue is never left half-changed.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 // ANCHOR: schedule
 impl Shared {
@@ -98,22 +87,21 @@ impl Shared {
             return;
         }
         injector.queue.push_back(task);
-        self.injected.store(true, Ordering::SeqCst);
         drop(injector);
-        self.unpark();
+        if self.sleep.injected_then_unpark() {
+            self.end_sleep();
+        }
     }
 
-    /// Ends the runtime's sleep if it sleeps, with one write to its eventfd. Only the waker
-    /// that finds `sleeping` set writes: a thousand wakes during one sleep cost one write.
-    fn unpark(&self) {
-        if self.sleeping.swap(false, Ordering::SeqCst) {
-            // The eventfd is edge-triggered: every write is an edge that ends the
-            // `epoll_wait`, so the runtime never needs to read it back. Only a counter at its
-            // maximum (after 2^64 - 2 writes) refuses a write: then read it back and write again.
-            if self.event.notify().is_err() {
-                let _ = self.event.reset();
-                let _ = self.event.notify();
-            }
+    /// Ends the runtime's sleep with one write to its eventfd. Only the waker that finds
+    /// `sleeping` set calls it: a thousand wakes during one sleep cost one write.
+    fn end_sleep(&self) {
+        // The eventfd is edge-triggered: every write is an edge that ends the `epoll_wait`,
+        // so the runtime never needs to read it back. Only a counter at its maximum (after
+        // 2^64 - 2 writes) refuses a write: then read it back and write again.
+        if self.event.notify().is_err() {
+            let _ = self.event.reset();
+            let _ = self.event.notify();
         }
     }
 }
@@ -128,9 +116,10 @@ struct MainWaker {
 impl ArcWake for MainWaker {
     fn wake_by_ref(arc_self: &Arc<Self>) {
         let shared = &arc_self.shared;
-        shared.main_woken.store(true, Ordering::SeqCst);
-        if on_runtime_thread(shared, |_| ()).is_none() {
-            shared.unpark();
+        if on_runtime_thread(shared, |_| ()).is_some() {
+            shared.sleep.main_woken_here();
+        } else if shared.sleep.main_woken_then_unpark() {
+            shared.end_sleep();
         }
     }
 }
@@ -138,9 +127,9 @@ impl ArcWake for MainWaker {
 
 // ANCHOR: inner
 /// The runtime's state on its own thread.
-struct Inner {
+pub(crate) struct Inner {
     /// What wakers reach from anywhere.
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     /// The tasks that are ready to run, woken on this thread (or taken from the injector).
     local: RefCell<VecDeque<Arc<dyn Runnable>>>,
     /// Every task that is not finished, to cancel them when the runtime is dropped. A slab
@@ -170,9 +159,7 @@ impl Inner {
                     queue: VecDeque::new(),
                     closed: false,
                 }),
-                injected: AtomicBool::new(false),
-                main_woken: AtomicBool::new(false),
-                sleeping: AtomicBool::new(false),
+                sleep: Sleep::new(),
                 event,
             }),
             local: RefCell::new(VecDeque::new()),
@@ -196,7 +183,7 @@ impl Inner {
     }
 
     fn take_injected(&self) {
-        if self.shared.injected.swap(false, Ordering::SeqCst) {
+        if self.shared.sleep.take_injected() {
             let mut injector = lock(&self.shared.injector);
             self.local.borrow_mut().extend(injector.queue.drain(..));
         }
@@ -224,7 +211,7 @@ impl Inner {
             .epoll
             .wait(events, timeout_ms)
             .expect("epoll_wait failed");
-        shared.sleeping.store(false, Ordering::SeqCst);
+        shared.sleep.awake();
         self.timers.fire(Instant::now());
         for (token, ready) in events.iter() {
             // `WAKE` needs nothing: it only ended the wait. The task of the wake from another
@@ -237,63 +224,16 @@ impl Inner {
     }
 
     /// How long the runtime may sleep: until the next deadline, or not at all if work came in
-    /// the meantime. Sets `sleeping` first, so that a wake from another thread after this
-    /// check writes the eventfd (and one before it is seen by the check).
+    /// the meantime. `may_sleep` says "I sleep" before its last look, so that a wake from
+    /// another thread after the look writes the eventfd (and one before it is seen by it).
     fn sleep_timeout(&self) -> i32 {
-        let shared = &self.shared;
-        shared.sleeping.store(true, Ordering::SeqCst);
-        if shared.injected.load(Ordering::SeqCst) || shared.main_woken.load(Ordering::SeqCst) {
-            0
-        } else {
+        if self.shared.sleep.may_sleep() {
             self.timers.timeout_ms(Instant::now())
+        } else {
+            0
         }
     }
     // ANCHOR_END: poll_os
-}
-
-thread_local! {
-    /// The runtime whose `block_on` runs on this thread, if any: where `spawn` puts tasks.
-    static CURRENT: RefCell<Option<Rc<Inner>>> = const { RefCell::new(None) };
-}
-
-// ANCHOR: on_runtime_thread
-/// Runs `f` with the runtime of `shared` if this thread is inside that runtime's `block_on`,
-/// else returns `None`. A thread-local read and a pointer comparison: that is how a waker
-/// knows it is on its runtime's thread.
-fn on_runtime_thread<R>(shared: &Shared, f: impl FnOnce(&Inner) -> R) -> Option<R> {
-    CURRENT
-        .try_with(|current| {
-            let current = current.borrow();
-            let inner = current.as_ref()?;
-            std::ptr::eq(Arc::as_ptr(&inner.shared), shared).then(|| f(inner))
-        })
-        .ok() // the thread-local is gone: this thread is ending, and runs no runtime
-        .flatten()
-}
-// ANCHOR_END: on_runtime_thread
-
-/// Sets `CURRENT` for as long as it lives, and clears it on drop (even when a panic unwinds).
-struct Enter;
-
-impl Enter {
-    fn new(inner: &Rc<Inner>) -> Enter {
-        CURRENT.with(|current| {
-            let mut current = current.borrow_mut();
-            assert!(
-                current.is_none(),
-                "cannot call `Runtime::block_on` from inside a runtime: \
-                 this thread is already running one"
-            );
-            *current = Some(Rc::clone(inner));
-        });
-        Enter
-    }
-}
-
-impl Drop for Enter {
-    fn drop(&mut self) {
-        CURRENT.with(|current| current.borrow_mut().take());
-    }
 }
 
 /// A single-threaded runtime on Linux `epoll`, like tokio's current-thread `Runtime`: it
@@ -399,13 +339,11 @@ impl Runtime {
         let mut cx = Context::from_waker(&waker);
         let mut future = pin!(future);
         let mut events = Events::with_capacity(EVENTS);
-        inner.shared.main_woken.store(true, Ordering::SeqCst); // the first poll
+        inner.shared.sleep.main_woken_here(); // the first poll
         // Polls (of the main future and of tasks) since the last look at the OS.
         let mut since_os = 0;
         loop {
-            if inner.shared.main_woken.load(Ordering::Relaxed)
-                && inner.shared.main_woken.swap(false, Ordering::SeqCst)
-            {
+            if inner.shared.sleep.take_main_woken() {
                 if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
                     return output;
                 }
@@ -414,7 +352,7 @@ impl Runtime {
             if let Some(task) = inner.next_task() {
                 inner.run(task);
                 since_os += 1;
-            } else if !inner.shared.main_woken.load(Ordering::SeqCst) {
+            } else if !inner.shared.sleep.main_is_woken() {
                 // Nothing to run: sleep until a socket, a deadline or another thread wakes us.
                 let timeout = inner.sleep_timeout();
                 inner.poll_os(&mut events, timeout);
@@ -474,12 +412,9 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    CURRENT.with(|current| {
-        let current = current.borrow();
-        let inner = current.as_ref().expect(
-            "`spawn` called outside of a runtime: \
-             call it from a future running inside `Runtime::block_on`",
-        );
+    let message = "`spawn` called outside of a runtime: \
+                   call it from a future running inside `Runtime::block_on`";
+    with_current(message, |inner| {
         let mut tasks = inner.tasks.borrow_mut();
         let entry = tasks.vacant_entry();
         let task = Task::new(future, Arc::clone(&inner.shared), entry.key());
@@ -508,14 +443,9 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    let pool = CURRENT.with(|current| {
-        let current = current.borrow();
-        let inner = current.as_ref().expect(
-            "`spawn_blocking` called outside of a runtime: \
-             call it from a future running inside `Runtime::block_on`",
-        );
-        Arc::clone(&inner.blocking)
-    });
+    let message = "`spawn_blocking` called outside of a runtime: \
+                   call it from a future running inside `Runtime::block_on`";
+    let pool = with_current(message, |inner| Arc::clone(&inner.blocking));
     let (sender, receiver) = oneshot::channel();
     pool.submit(Box::new(move || {
         let result = std::panic::catch_unwind(AssertUnwindSafe(f));
@@ -535,14 +465,9 @@ where
 ///
 /// When called outside `Runtime::block_on`.
 pub(crate) fn current_reactor() -> Arc<Reactor> {
-    CURRENT.with(|current| {
-        let current = current.borrow();
-        let inner = current.as_ref().expect(
-            "a socket was created outside of a runtime: \
-             create it in a future running inside `Runtime::block_on`",
-        );
-        Arc::clone(&inner.reactor)
-    })
+    let message = "a socket was created outside of a runtime: \
+                   create it in a future running inside `Runtime::block_on`";
+    with_current(message, |inner| Arc::clone(&inner.reactor))
 }
 // ANCHOR_END: current_reactor
 
@@ -554,13 +479,8 @@ pub(crate) fn current_reactor() -> Arc<Reactor> {
 ///
 /// When called outside `Runtime::block_on`.
 pub(crate) fn current_timers() -> Arc<Timers> {
-    CURRENT.with(|current| {
-        let current = current.borrow();
-        let inner = current.as_ref().expect(
-            "a timer was polled outside of a runtime: \
-             await it in a future running inside `Runtime::block_on`",
-        );
-        Arc::clone(&inner.timers)
-    })
+    let message = "a timer was polled outside of a runtime: \
+                   await it in a future running inside `Runtime::block_on`";
+    with_current(message, |inner| Arc::clone(&inner.timers))
 }
 // ANCHOR_END: current_timers

@@ -2,8 +2,10 @@
 //! and the two socket calls `std` has no non-blocking form of, `socket` and `connect`.
 //!
 //! Each file descriptor is an `OwnedFd`, so it is closed exactly once, when its owner is
-//! dropped. Every `unsafe` block of the crate is in this module, and so is a count of the
-//! calls each thread makes through it (`syscalls`), for the chapter's measurements.
+//! dropped. The runtime's own system calls go through this module (the socket calls that `net`
+//! makes through `std`, such as `accept`, do not), and each thread counts the calls it makes
+//! through it (`syscalls`), for the chapter's measurements. The crate's other `unsafe` code
+//! is the task's, in `task.rs`.
 
 use std::cell::Cell;
 use std::io;

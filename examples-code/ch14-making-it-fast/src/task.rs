@@ -2,6 +2,7 @@
 //! flag and the waker of whoever awaits its `JoinHandle`. The `Arc` of that allocation is the
 //! task's waker, its place in the run queue and its `JoinHandle`, all at once.
 
+use crate::handshake::Scheduled;
 use crate::join::JoinError;
 use crate::runtime::Shared;
 use futures::task::{ArcWake, AtomicWaker, waker_ref};
@@ -16,25 +17,26 @@ use std::task::{Context, Poll};
 // ANCHOR: task
 /// A spawned future and everything that goes with it, in one allocation.
 pub(crate) struct Task<F: Future> {
-    /// Set by the wake that puts the task in a run queue, cleared just before each poll: a
-    /// second wake before the poll finds it set and queues nothing.
-    scheduled: AtomicBool,
+    /// Set by the wake that puts the task in a run queue, cleared (by a swap) just before each
+    /// poll: a second wake before the poll finds it set and queues nothing.
+    scheduled: Scheduled,
     /// The runtime: where a wake puts the task.
     shared: Arc<Shared>,
     /// The task's key in the runtime's list of live tasks, to take it out when it finishes.
     key: usize,
-    /// Set, once and for all, when `stage` holds the output (or the cancellation). Before,
-    /// only the runtime's thread touches `stage`; after, only the `JoinHandle`.
+    /// Set, once and for all, when `phase` holds the output (or the cancellation). Before,
+    /// only the runtime's thread touches `phase`; after, only the `JoinHandle`.
     complete: AtomicBool,
     /// The future while it runs, then its output until the `JoinHandle` takes it. No lock:
     /// `complete` says whose it is (see the `Sync` impl below).
-    stage: UnsafeCell<Stage<F>>,
+    phase: UnsafeCell<Phase<F>>,
     /// The waker of the task that awaits the `JoinHandle`, if one does.
     join_waker: AtomicWaker,
 }
 
-/// Where a task is in its life.
-enum Stage<F: Future> {
+/// Where a task is in its life (tokio's task has the same three, and calls them its `Stage`:
+/// this book keeps that word for a chapter's crate).
+enum Phase<F: Future> {
     Running(F),
     Finished(Result<F::Output, JoinError>),
     /// The `JoinHandle` took the output.
@@ -62,7 +64,7 @@ pub(crate) trait Join<T>: Send + Sync {
 
 // ANCHOR: sync
 // SAFETY: `Task` is shared between threads (wakers go anywhere), and its only field that is
-// not `Sync` of itself is `stage`. Two parties touch it, never at the same time:
+// not `Sync` of itself is `phase`. Two parties touch it, never at the same time:
 // - while `complete` is false, the runtime's thread alone: `run` and `cancel` are only called
 //   by the runtime that owns the task, on the thread inside its `block_on` or its `Drop`, one
 //   call at a time (they cannot nest: a task cannot enter `block_on` again, which `Enter`
@@ -70,7 +72,7 @@ pub(crate) trait Join<T>: Send + Sync {
 // - once `complete` is true (stored with `Release` after the last write of the runtime's
 //   thread, loaded with `Acquire` before the first access of the handle), the `JoinHandle`
 //   alone. There is one handle per task, and polling it takes `&mut`.
-// The last `Arc` to go drops `stage` with exclusive access. `F` and its output move between
+// The last `Arc` to go drops `phase` with exclusive access. `F` and its output move between
 // threads with the task, hence the `Send` bounds.
 unsafe impl<F> Sync for Task<F>
 where
@@ -88,11 +90,11 @@ where
     /// A new task, scheduled: its first poll is its first trip through the run queue.
     pub(crate) fn new(future: F, shared: Arc<Shared>, key: usize) -> Arc<Task<F>> {
         Arc::new(Task {
-            scheduled: AtomicBool::new(true),
+            scheduled: Scheduled::new(),
             shared,
             key,
             complete: AtomicBool::new(false),
-            stage: UnsafeCell::new(Stage::Running(future)),
+            phase: UnsafeCell::new(Phase::Running(future)),
             join_waker: AtomicWaker::new(),
         })
     }
@@ -101,13 +103,13 @@ where
     /// Ends the task with `result`: the future, if still there, is dropped in place (it was
     /// pinned there), the output is written, then the handle may look, and the task that
     /// awaits it is woken. Returns the payload if dropping the future panicked: even then the
-    /// output is written and the stage handed over.
+    /// output is written and the phase handed over.
     ///
     /// # Safety
     ///
     /// Only on the runtime's thread, while `complete` is false (see the `Sync` impl).
     unsafe fn finish(&self, result: Result<F::Output, JoinError>) -> std::thread::Result<()> {
-        /// Writes the output and hands the stage over when dropped: after the drop of the
+        /// Writes the output and hands the phase over when dropped: after the drop of the
         /// future, or during the unwinding of its panic.
         struct Handover<'a, F: Future> {
             task: &'a Task<F>,
@@ -117,10 +119,10 @@ where
             fn drop(&mut self) {
                 if let Some(result) = self.result.take() {
                     // SAFETY: the caller of `finish` is the runtime's thread and `complete`
-                    // is false, so the stage is ours; its old value has just been dropped
+                    // is false, so the phase is ours; its old value has just been dropped
                     // (a panic in that drop leaves it dropped all the same), and `write`
                     // does not drop it a second time.
-                    unsafe { self.task.stage.get().write(Stage::Finished(result)) };
+                    unsafe { self.task.phase.get().write(Phase::Finished(result)) };
                     self.task.complete.store(true, Ordering::Release);
                     self.task.join_waker.wake();
                 }
@@ -131,9 +133,9 @@ where
             result: Some(result),
         };
         catch_unwind(AssertUnwindSafe(move || {
-            // SAFETY: the stage is ours (see above) and holds a live value, which is dropped
+            // SAFETY: the phase is ours (see above) and holds a live value, which is dropped
             // where it is, as `Pin` requires of the future; `handover` writes the new one.
-            unsafe { std::ptr::drop_in_place(self.stage.get()) };
+            unsafe { std::ptr::drop_in_place(self.phase.get()) };
             drop(handover);
         }))
     }
@@ -149,14 +151,14 @@ where
     F::Output: Send + 'static,
 {
     fn wake_by_ref(arc_self: &Arc<Self>) {
-        if !arc_self.scheduled.swap(true, Ordering::AcqRel) {
+        if arc_self.scheduled.wake() {
             let task: Arc<dyn Runnable> = arc_self.clone();
             arc_self.shared.schedule(task);
         }
     }
 
     fn wake(self: Arc<Self>) {
-        if !self.scheduled.swap(true, Ordering::AcqRel) {
+        if self.scheduled.wake() {
             let shared = Arc::clone(&self.shared);
             shared.schedule(self); // the waker's reference becomes the queue's: no clone
         }
@@ -175,22 +177,24 @@ where
         if self.complete.load(Ordering::Relaxed) {
             return false; // a wake that came after the end: nothing to do, and not ours to end
         }
-        // Cleared before the poll: a wake during the poll queues the task again. The flag says
-        // only "queued or not". What a wake is about (a message, a ready socket) reaches the
-        // poll through its own synchronisation (the channel's, the reactor's lock), as with
-        // any waker: a wake that finds the flag set publishes nothing through it.
-        self.scheduled.store(false, Ordering::Release);
+        // Cleared before the poll, so that a wake during the poll queues the task again. A
+        // read-modify-write, not a store: a wake that finds the flag set queues nothing, and
+        // the only thing that orders what it announces (a message, a ready socket) before
+        // this poll is this swap reading its write. A plain store reads nothing: the poll
+        // could miss the event and the merged wake would be lost (store buffering, chapter
+        // 16; `tests/loom_task.rs` finds it).
+        self.scheduled.clear_before_poll();
         // A waker that borrows our `Arc`: no reference count is touched unless the future
         // keeps a clone of it.
         let waker = waker_ref(&self);
         let mut cx = Context::from_waker(&waker);
         // SAFETY: `run` is called on the runtime's thread only, and `complete` is false: the
-        // stage is the runtime's, and nothing else borrows it during this call.
-        let Stage::Running(future) = (unsafe { &mut *self.stage.get() }) else {
-            unreachable!("a stage that is not `Running` is `complete`");
+        // phase is the runtime's, and nothing else borrows it during this call.
+        let Phase::Running(future) = (unsafe { &mut *self.phase.get() }) else {
+            unreachable!("a phase that is not `Running` is `complete`");
         };
         // SAFETY: the future lives inside the task's `Arc` allocation, which never moves, and
-        // it is never moved out of `Stage::Running`: it is dropped in place when the stage is
+        // it is never moved out of `Phase::Running`: it is dropped in place when the phase is
         // overwritten (`finish`) or when the task is dropped. So it stays at this address
         // from its first poll to its drop, as `Pin` requires.
         let future = unsafe { Pin::new_unchecked(future) };
@@ -235,16 +239,16 @@ where
         // left, so the end is never missed.
         self.join_waker.register(cx.waker());
         if !self.complete.load(Ordering::Acquire) {
-            return Poll::Pending; // the stage is the runtime's: not even a look
+            return Poll::Pending; // the phase is the runtime's: not even a look
         }
-        // SAFETY: `complete` is true, so the runtime is done with the stage, and its writes
+        // SAFETY: `complete` is true, so the runtime is done with the phase, and its writes
         // are visible (`Acquire` above, `Release` in `finish`); this handle is the only one,
         // and `&mut` to it is what polling takes.
-        let stage = unsafe { &mut *self.stage.get() };
-        match std::mem::replace(stage, Stage::Taken) {
-            Stage::Finished(result) => Poll::Ready(result),
-            Stage::Taken => panic!("`JoinHandle` polled after it returned its output"),
-            Stage::Running(_) => unreachable!("a complete stage is not `Running`"),
+        let phase = unsafe { &mut *self.phase.get() };
+        match std::mem::replace(phase, Phase::Taken) {
+            Phase::Finished(result) => Poll::Ready(result),
+            Phase::Taken => panic!("`JoinHandle` polled after it returned its output"),
+            Phase::Running(_) => unreachable!("a complete phase is not `Running`"),
         }
     }
 }

@@ -2,9 +2,10 @@
 //! deadline. The runtime sleeps in `epoll_wait` until the earliest deadline, then wakes every
 //! timer whose deadline has passed. No file descriptor and no system call per timer.
 
+use crate::sync::lock;
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
 use std::task::Waker;
 use std::time::Instant;
 
@@ -21,14 +22,6 @@ pub(crate) struct Timers {
     next_id: AtomicU64,
 }
 // ANCHOR_END: timers
-
-/// Locks a mutex, and goes on if a panic poisoned it: the map is consistent after every
-/// single operation on it.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 impl Timers {
     pub(crate) fn new() -> Timers {

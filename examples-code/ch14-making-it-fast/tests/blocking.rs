@@ -198,9 +198,3 @@ fn dropping_the_runtime_cancels_queued_jobs_and_lets_the_running_one_finish() {
 fn spawn_blocking_outside_a_runtime_panics_and_says_why() {
     drop(spawn_blocking(|| ()));
 }
-
-#[test]
-#[should_panic(expected = "`spawn` called outside of a runtime")]
-fn spawn_outside_a_runtime_panics_and_says_why() {
-    drop(spawn(async {}));
-}

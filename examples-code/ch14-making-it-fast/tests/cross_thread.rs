@@ -186,7 +186,7 @@ fn a_main_future_that_never_stops_yielding_still_lets_a_timer_fire() {
 }
 
 /// A `JoinHandle` awaited on a plain thread while its task finishes on the runtime's: the
-/// stage crosses threads through `complete` (`Release` in `finish`, `Acquire` in
+/// task's phase (its output) crosses threads through `complete` (`Release` in `finish`, `Acquire` in
 /// `poll_join`), which Miri checks for data races when it runs this test.
 #[test]
 fn a_join_handle_awaited_on_another_thread_gets_the_output() {

@@ -79,7 +79,9 @@ impl Wake for Task {
 /// What each worker thread runs.
 fn worker(shared: Arc<Shared>) {
     while let Some(task) = shared.pop() {
-        task.queued.store(false, Ordering::Release);
+        // A swap, not a store: it reads the write of a wake that found `queued` set and
+        // queued nothing, so what that wake announced is visible to this poll (chapter 16).
+        task.queued.swap(false, Ordering::AcqRel);
         let waker = Waker::from(Arc::clone(&task));
         let mut slot = task.future.lock().unwrap();
         if let Some(future) = slot.as_mut() {

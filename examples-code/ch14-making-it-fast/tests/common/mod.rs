@@ -25,7 +25,7 @@ pub fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send +
 pub const LIMIT: Duration = Duration::from_secs(20);
 
 /// The environment variable that tells a test it runs as the child of `run_in_child`.
-const CHILD: &str = "CH09_CHILD_TEST";
+const CHILD: &str = "CH14_CHILD_TEST";
 
 /// Whether this process is the child `run_in_child(test)` started.
 pub fn is_child(test: &str) -> bool {
