@@ -116,5 +116,6 @@ book_stages! {
     "ch11" => ch11_mio,           "ch11 workers + mio",         workers, [timers, net];
     "ch12" => ch12_work_stealing, "ch12 work stealing",         workers, [timers, net];
     "ch14" => ch14_making_it_fast, "ch14 made fast",            single,  [timers, net];
+    "ch15" => ch15_many_threads_fast, "ch15 many threads, fast", workers, [timers, net];
 }
 // ANCHOR_END: book_stages
