@@ -84,6 +84,13 @@ pub const STEPS: &[Step] = &[
         run: |root| report(crate::bench::charts(root, true)?),
     },
     Step {
+        name: "figures",
+        proves: "every figure of `src/figures/` is what its source draws (pikchr, or a recorded trace), uses only the theme's colours, is on a page inside a `<figure>` with a numbered caption, and has a text alternative",
+        runs: "`cargo xtask figures --check`",
+        quick: true,
+        run: |root| report(crate::figures::check(root)),
+    },
+    Step {
         name: "workflows",
         proves: "the GitHub workflows pass zizmor's audit (offline); skipped, and said so, when zizmor cannot be installed",
         runs: "`zizmor --offline .github/workflows` (installs the pinned zizmor from PyPI into `target/zizmor` if missing)",
@@ -150,7 +157,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "browser",
-        proves: "in headless Chromium, every page loads without console errors, the sidebar, search, theme switch and hidden-lines eye work, no page is wider than a 375 px phone; every play button runs its program and shows exactly its `output.txt`; skipped, and said so, when Chromium or node cannot be installed (failed on GitHub Actions)",
+        proves: "in headless Chromium, every page loads without console errors, the sidebar, search, theme switch and hidden-lines eye work, no page is wider than a 375 px phone; every figure is drawn, visible and no wider than the page in a light and a dark theme; every play button runs its program and shows exactly its `output.txt`; skipped, and said so, when Chromium or node cannot be installed (failed on GitHub Actions)",
         runs: "`node --test tests/browser/` with `playwright-core`",
         quick: false,
         run: |root| crate::browser::run(root, &root.join("book/html")).map_err(anyhow::Error::msg),
