@@ -336,7 +336,7 @@ fn bounds(elements: &[&str]) -> Result<(f64, f64, f64, f64), String> {
         return Err("the figure draws nothing".into());
     }
     // Half the widest stroke pikchr draws (`thick`: 3 × 1.08 px), and a little air.
-    let margin = 4.0;
+    let margin = 6.0;
     let round = |v: f64| (v * 100.0).round() / 100.0;
     Ok((
         round(b.0 - margin),

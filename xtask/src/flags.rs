@@ -17,6 +17,7 @@ pub enum Task {
     Check,
     Bench(BenchOptions),
     Charts { check: bool },
+    Figures { check: bool },
     Branches { check: bool, dir: Option<PathBuf> },
     Bugs { check: bool },
     MiriIgnored { check: bool },
@@ -64,6 +65,7 @@ Also:
                        machine) into the results file of examples-code/bench/charts/CHAPTER.json,
                        with ROUNDS paired runs of each target, then redraw the charts
   charts [--check]     draw (or check) src/charts/ from the committed benchmark data
+  figures [--check]    draw (or check) the SVGs of src/figures/ from their sources
   branches [--check] [--dir REPO]
                        build one branch per stage crate (chapter-NN-slug) into this repository
                        or REPO; --check fails when one is missing or stale
@@ -190,6 +192,9 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Task> {
         "charts" => Task::Charts {
             check: check_only(&mut parser)?,
         },
+        "figures" => Task::Figures {
+            check: check_only(&mut parser)?,
+        },
         "bugs" => Task::Bugs {
             check: check_only(&mut parser)?,
         },
@@ -227,6 +232,7 @@ mod tests {
     fn an_unknown_flag_is_an_error_not_a_write() {
         for line in [
             "charts --chek",
+            "figures --chek",
             "bugs --chek",
             "miri-ignored --chek",
             "readme --chek",

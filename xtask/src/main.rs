@@ -45,6 +45,12 @@ fn run(root: &Path, task: Task) -> Result<()> {
         Task::Check => report(xtask::static_checks(root)?).map(drop),
         Task::Bench(options) => xtask::bench::run_full(root, &options),
         Task::Charts { check } => report(xtask::bench::charts(root, check)?).map(drop),
+        Task::Figures { check } => report(if check {
+            xtask::figures::check(root)
+        } else {
+            xtask::figures::write(root)
+        })
+        .map(drop),
         Task::Branches { check, dir } => {
             let repo = Repo::load(root)?;
             let target = dir.unwrap_or_else(|| root.to_path_buf());
