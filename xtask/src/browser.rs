@@ -12,9 +12,10 @@
 //! `apt-get install -y nodejs npm`, and `playwright-core` with `npm ci`. When that cannot be done
 //! the step is skipped with the reason, except on GitHub Actions, where it fails.
 
+use crate::cmd::Cmd;
 use crate::{snippets, tools};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// Chromium binaries we accept, in order; `BOOK_CHROMIUM` overrides them.
 const CHROMIUM_NAMES: &[&str] = &[
@@ -65,11 +66,10 @@ pub fn run(root: &Path, html: &Path) -> Result<Option<String>, String> {
     if files.is_empty() {
         return Err(format!("no *.test.mjs files in {}", dir.display()));
     }
-    let status = Command::new(&node)
+    let result = Cmd::new(&node)
         .args(["--test", "--test-concurrency=2", "--test-reporter=spec"])
         .args(&files)
-        .current_dir(&dir)
-        .env("PATH", tools::path_with_cargo_bin())
+        .dir(&dir)
         .env("BOOK_ROOT", root)
         .env("BOOK_HTML", html)
         .env("BOOK_CHROMIUM", &chromium)
@@ -81,12 +81,10 @@ pub fn run(root: &Path, html: &Path) -> Result<Option<String>, String> {
             "BOOK_CRATES",
             serde_json::to_string(snippets::EXTERNAL).unwrap(),
         )
-        .status()
-        .map_err(|e| format!("could not start node: {e}"))?;
-    if status.success() {
-        Ok(None)
-    } else {
-        Err(format!("the browser tests failed ({status})"))
+        .run();
+    match result {
+        Ok(()) => Ok(None),
+        Err(error) => Err(format!("the browser tests failed: {error:#}")),
     }
 }
 
@@ -163,12 +161,8 @@ fn apt_install(packages: &[&str]) -> Result<(), Unavailable> {
             sudo.args(["-n", "apt-get"]);
             sudo
         };
-        command
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
+        command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        Cmd::from(command).output().is_ok_and(|o| o.success())
     };
     let mut install = vec!["install", "-y", "--no-install-recommends"];
     install.extend_from_slice(packages);
@@ -210,11 +204,11 @@ fn ensure_playwright(dir: &Path) -> Result<(), Unavailable> {
     }
     let npm = which("npm").ok_or_else(|| Unavailable("npm is not installed".into()))?;
     eprintln!("xtask: installing playwright-core {pinned} (npm ci in tests/browser)");
-    let ok = Command::new(npm)
+    let ok = Cmd::new(npm)
         .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(dir)
-        .status()
-        .is_ok_and(|s| s.success());
+        .dir(dir)
+        .run()
+        .is_ok();
     if ok {
         Ok(())
     } else {

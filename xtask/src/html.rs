@@ -49,8 +49,19 @@ pub fn check_fragments(root: &Path, html_dir: &Path) -> Vec<Problem> {
     let pages: Vec<_> = files_with_suffix(html_dir, ".html");
     let mut ids: BTreeMap<std::path::PathBuf, BTreeSet<String>> = BTreeMap::new();
     let mut texts = Vec::new();
+    let mut problems = Vec::new();
     for page in &pages {
-        let text = std::fs::read_to_string(page).unwrap_or_default();
+        let text = match std::fs::read_to_string(page) {
+            Ok(text) => text,
+            Err(error) => {
+                problems.push(Problem::new(
+                    relative(root, page),
+                    None,
+                    format!("cannot be read: {error}"),
+                ));
+                continue;
+            }
+        };
         let mut set: BTreeSet<String> = attribute_values(&text, "id")
             .into_iter()
             .map(str::to_string)
@@ -63,7 +74,6 @@ pub fn check_fragments(root: &Path, html_dir: &Path) -> Vec<Problem> {
         ids.insert(page.clone(), set);
         texts.push((page.clone(), text));
     }
-    let mut problems = Vec::new();
     for (page, text) in &texts {
         for href in attribute_values(text, "href") {
             let Some((path, fragment)) = href.split_once('#') else {

@@ -291,6 +291,10 @@ pub struct Bug {
     pub target: Target,
     /// The test's full name: `tests::…` for an example's.
     pub test: String,
+    /// `RUSTFLAGS` for the test's build (`--cfg loom` for a loom model), if any.
+    pub rustflags: Option<String>,
+    /// Whether the test runs in a release build (loom models do).
+    pub release: bool,
     /// The patch file (absolute).
     pub patch: PathBuf,
 }
@@ -299,8 +303,12 @@ impl Bug {
     /// The command that shows the bug caught, from the repository root once the patch is in.
     pub fn command(&self) -> String {
         format!(
-            "cargo test -p {} {} -- --exact {}",
+            "{}cargo test -p {}{} {} -- --exact {}",
+            self.rustflags
+                .as_ref()
+                .map_or(String::new(), |f| format!("RUSTFLAGS=\"{f}\" ")),
             self.stage,
+            if self.release { " --release" } else { "" },
             self.target_args().join(" "),
             self.test
         )
@@ -339,7 +347,25 @@ pub fn parse_patch(name: &str, text: &str, patch: PathBuf) -> Result<Bug> {
     };
     let title = header("Bug:")?.to_string();
     let caught = header("Caught by:")?;
-    let words: Vec<&str> = caught.split_whitespace().collect();
+    let wrong = || {
+        anyhow::anyhow!(
+            "{name}.patch: `Caught by:` must read `[RUSTFLAGS=\"…\"] cargo test -p STAGE \
+             [--release] --test FILE -- --exact TEST` (or `--example NAME`), not `{caught}`"
+        )
+    };
+    // An optional `RUSTFLAGS="…"` first (a loom model needs `--cfg loom`).
+    let (rustflags, rest) = match caught.strip_prefix("RUSTFLAGS=\"") {
+        Some(after) => {
+            let (flags, rest) = after.split_once('"').ok_or_else(wrong)?;
+            (Some(flags.to_string()), rest)
+        }
+        None => (None, caught),
+    };
+    let mut words: Vec<&str> = rest.split_whitespace().collect();
+    let release = words.get(4) == Some(&"--release");
+    if release {
+        words.remove(4);
+    }
     let target = match words.as_slice() {
         ["cargo", "test", "-p", _, "--test", file, "--", "--exact", _] => {
             Target::Test(file.to_string())
@@ -355,10 +381,7 @@ pub fn parse_patch(name: &str, text: &str, patch: PathBuf) -> Result<Bug> {
             "--exact",
             _,
         ] => Target::Example(example.to_string()),
-        _ => bail!(
-            "{name}.patch: `Caught by:` must read `cargo test -p STAGE --test FILE -- --exact TEST` \
-             (or `--example NAME`), not `{caught}`"
-        ),
+        _ => return Err(wrong()),
     };
     if !text.contains("\n--- a/examples-code/") {
         bail!("{name}.patch holds no diff of a file of examples-code/");
@@ -369,6 +392,8 @@ pub fn parse_patch(name: &str, text: &str, patch: PathBuf) -> Result<Bug> {
         stage: words[3].to_string(),
         target,
         test: words[8].to_string(),
+        rustflags,
+        release,
         patch,
     })
 }
@@ -496,13 +521,25 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
 
 /// Builds the bug's test target in `dir` and returns the test binary.
 fn build_test(root: &Path, dir: &Path, bug: &Bug) -> Result<PathBuf> {
-    let output = Cmd::cargo()
+    // A build with other RUSTFLAGS gets a target directory of its own: sharing one would
+    // rebuild every dependency each time the flags change.
+    let target = match &bug.rustflags {
+        None => root.join("target/bugs/target"),
+        Some(_) => root.join("target/bugs/target-flags"),
+    };
+    let mut command = Cmd::cargo()
         .args(["test", "--no-run", "--offline", "--quiet"])
         .args(["--message-format=json", "--target-dir"])
-        .arg(root.join("target/bugs/target"))
+        .arg(target)
         .args(bug.target_args())
-        .dir(dir)
-        .output()?;
+        .dir(dir);
+    if bug.release {
+        command = command.arg("--release");
+    }
+    if let Some(flags) = &bug.rustflags {
+        command = command.env("RUSTFLAGS", flags);
+    }
+    let output = command.output()?;
     if !output.success() {
         bail!(
             "{}: the scratch copy does not build:\n{}",
@@ -716,6 +753,19 @@ mod tests {
         );
         let wrong = text.replace("-- --exact", "--exact");
         assert!(parse_patch("x", &wrong, PathBuf::from("x.patch")).is_err());
+        // A loom model: its flags and a release build.
+        let loom = text.replace(
+            "Caught by: cargo test -p ch02-a --example w",
+            "Caught by: RUSTFLAGS=\"--cfg loom\" cargo test -p ch02-a --release --test loom_x",
+        );
+        let bug = parse_patch("x", &loom, PathBuf::from("x.patch")).unwrap();
+        assert_eq!(bug.rustflags.as_deref(), Some("--cfg loom"));
+        assert!(bug.release);
+        assert_eq!(bug.target, Target::Test("loom_x".into()));
+        assert_eq!(
+            bug.command(),
+            "RUSTFLAGS=\"--cfg loom\" cargo test -p ch02-a --release --test loom_x -- --exact tests::t_one"
+        );
         assert!(parse_patch("x", "Bug: y\n", PathBuf::from("x.patch")).is_err());
     }
 

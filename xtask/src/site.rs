@@ -246,7 +246,17 @@ pub fn check_print(root: &Path, html_dir: &Path) -> Vec<Problem> {
     let mut problems = Vec::new();
     for chapter in summary_chapters(root) {
         let source = Path::new("src").join(&chapter);
-        let markdown = std::fs::read_to_string(root.join(&source)).unwrap_or_default();
+        let markdown = match std::fs::read_to_string(root.join(&source)) {
+            Ok(markdown) => markdown,
+            Err(error) => {
+                problems.push(Problem::new(
+                    &source,
+                    None,
+                    format!("cannot be read: {error}"),
+                ));
+                continue;
+            }
+        };
         let Some(title) = crate::branches::page_title(&markdown) else {
             continue;
         };

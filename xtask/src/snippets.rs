@@ -11,7 +11,7 @@
 //! the rlib, and rustdoc would again find two candidates.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// Crates from crates.io that snippets may use (besides the stage crates themselves).
 pub const EXTERNAL: &[&str] = &["futures", "libc"];
@@ -50,8 +50,8 @@ pub fn prepare(root: &Path) -> Result<PathBuf, String> {
 /// [`EXTERNAL`]. The browser tests' stand-in playground uses the external ones.
 pub fn build_snippet_crates(root: &Path) -> Result<(PathBuf, Vec<(String, String)>), String> {
     let target_dir = root.join("target").join("snippets");
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root)
+    let output = crate::cmd::Cmd::cargo()
+        .dir(root)
         .args([
             "build",
             "--workspace",
@@ -69,15 +69,17 @@ pub fn build_snippet_crates(root: &Path) -> Result<(PathBuf, Vec<(String, String
         .arg("--target-dir")
         .arg(&target_dir)
         .args(["--message-format", "json-render-diagnostics"])
-        .stderr(Stdio::inherit())
         .output()
-        .map_err(|e| format!("could not run cargo build: {e}"))?;
-    if !output.status.success() {
-        return Err("building the snippets' crates failed".into());
+        .map_err(|e| format!("{e:#}"))?;
+    if !output.success() {
+        return Err(format!(
+            "building the snippets' crates failed:\n{}",
+            output.stderr
+        ));
     }
     let stage_prefix = format!("path+file://{}", root.join("examples-code").display());
     let mut externs: Vec<(String, String)> = Vec::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
+    for line in output.stdout.lines() {
         let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
