@@ -650,11 +650,474 @@ fn caption_of(block: &str) -> Option<String> {
 }
 
 pub mod swimlane {
-    //! Swimlanes from a recorded trace: placeholder until the renderer lands.
+    //! Swimlanes drawn from a recorded trace: one lane per thread, time running right.
+    //!
+    //! A figure's source, `NAME.swimlane.json`, names a trace and the window of it to draw:
+    //!
+    //! ```json
+    //! { "alt": "what the figure shows, for a screen reader",
+    //!   "trace": "examples-code/ch15-many-threads-fast/traces/ping_pong.json",
+    //!   "from_us": 1200, "to_us": 1300,
+    //!   "threads": ["worker 0", "worker 1"] }
+    //! ```
+    //!
+    //! `trace` is relative to the repository root; `threads` (optional) picks the lanes and
+    //! their order, else every named thread in the order of its number. The trace is in the
+    //! Chrome Trace Event format, as chapter 15's recorder writes it (`src/trace.rs`):
+    //! `thread_name` metadata, `B`/`E` pairs for `poll N` and `park`, `X` spans for
+    //! `epoll_wait`, and instant events (`wake`, `push local`, `push LIFO slot`,
+    //! `push injector`, `steal`, `unpark`) with their arguments.
+    //!
+    //! What is drawn: a poll as a box in its task's colour with the task's number; a park as
+    //! a thin line (asleep); an `epoll_wait` as a grey box; a push as a tick (L local, S LIFO
+    //! slot, I injector); a steal as a red arrow from the victim's lane (`from`, a worker
+    //! index, names the lane `worker {from}`) to the thief's; a wake whose task is next polled
+    //! on another lane as a blue arrow from the wake to that poll; an unpark as a dashed
+    //! orange arrow to the moment the woken worker's park ends.
+
+    use serde_json::Value;
+    use std::collections::BTreeMap;
     use std::path::Path;
 
-    pub fn render(_root: &Path, _name: &str, _spec: &str) -> Result<String, String> {
-        Err("swimlane figures are not supported yet".into())
+    /// The drawing's width, and where the lanes begin (after their names).
+    const WIDTH: f64 = 600.0;
+    const PLOT_LEFT: f64 = 92.0;
+    const PLOT_RIGHT: f64 = 588.0;
+    const LANE: f64 = 44.0;
+    const TOP: f64 = 34.0;
+
+    /// The tasks' colours, in the order tasks first appear in the window.
+    const TASK_COLOURS: &[&str] = &["blue", "orange", "green", "purple", "red", "gray"];
+
+    #[derive(Debug, Clone, PartialEq)]
+    pub(crate) enum Span {
+        Poll(u64),
+        Park,
+        EpollWait(u64),
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    pub(crate) enum Instant {
+        Wake { task: u64 },
+        Push { task: u64, queue: char },
+        Steal { from: u64, count: u64 },
+        Unpark { worker: u64 },
+    }
+
+    /// A trace, read: per thread (by `tid`), its name, spans and instants, times in µs.
+    #[derive(Debug, Default)]
+    pub(crate) struct Trace {
+        pub names: BTreeMap<u64, String>,
+        pub spans: Vec<(u64, f64, f64, Span)>,
+        pub instants: Vec<(u64, f64, Instant)>,
+    }
+
+    fn number(event: &Value, key: &str) -> Result<f64, String> {
+        event
+            .get(key)
+            .and_then(Value::as_f64)
+            .ok_or_else(|| format!("an event without a number `{key}`: {event}"))
+    }
+
+    fn arg(event: &Value, key: &str) -> Result<u64, String> {
+        event
+            .get("args")
+            .and_then(|a| a.get(key))
+            .and_then(Value::as_u64)
+            .ok_or_else(|| format!("an event without the argument `{key}`: {event}"))
+    }
+
+    /// Reads Chrome Trace Event JSON. A span still open at the end of the trace ends there; an
+    /// `E` with no `B` (a park that began before the recording) starts at the trace's start.
+    pub(crate) fn parse(json: &str) -> Result<Trace, String> {
+        let root: Value =
+            serde_json::from_str(json).map_err(|e| format!("the trace is not JSON: {e}"))?;
+        let events = root
+            .get("traceEvents")
+            .and_then(Value::as_array)
+            .ok_or("the trace has no `traceEvents` array")?;
+        let mut trace = Trace::default();
+        let mut open: BTreeMap<(u64, String), f64> = BTreeMap::new();
+        let mut first = f64::MAX;
+        let mut last = f64::MIN;
+        let span_of = |name: &str| -> Option<Span> {
+            if name == "park" {
+                Some(Span::Park)
+            } else {
+                name.strip_prefix("poll ")
+                    .and_then(|n| n.parse().ok())
+                    .map(Span::Poll)
+            }
+        };
+        for event in events {
+            let phase = event.get("ph").and_then(Value::as_str).unwrap_or("");
+            let name = event.get("name").and_then(Value::as_str).unwrap_or("");
+            let tid = event.get("tid").and_then(Value::as_u64).unwrap_or(0);
+            if phase == "M" {
+                if name == "thread_name" {
+                    let thread = event
+                        .get("args")
+                        .and_then(|a| a.get("name"))
+                        .and_then(Value::as_str)
+                        .ok_or("a thread_name without a name")?;
+                    trace.names.insert(tid, thread.to_string());
+                }
+                continue;
+            }
+            let ts = number(event, "ts")?;
+            first = first.min(ts);
+            last = last.max(ts);
+            match phase {
+                "B" => {
+                    open.insert((tid, name.to_string()), ts);
+                }
+                "E" => {
+                    let start = open.remove(&(tid, name.to_string()));
+                    if let Some(span) = span_of(name) {
+                        trace.spans.push((tid, start.unwrap_or(f64::MIN), ts, span));
+                    }
+                }
+                "X" if name == "epoll_wait" => {
+                    let end = ts + number(event, "dur")?;
+                    last = last.max(end);
+                    trace
+                        .spans
+                        .push((tid, ts, end, Span::EpollWait(arg(event, "events")?)));
+                }
+                "i" | "I" => {
+                    let instant = match name {
+                        "wake" => Instant::Wake {
+                            task: arg(event, "task")?,
+                        },
+                        "push local" | "push LIFO slot" | "push injector" => Instant::Push {
+                            task: arg(event, "task")?,
+                            queue: match name {
+                                "push local" => 'L',
+                                "push LIFO slot" => 'S',
+                                _ => 'I',
+                            },
+                        },
+                        "steal" => Instant::Steal {
+                            from: arg(event, "from")?,
+                            count: arg(event, "count")?,
+                        },
+                        "unpark" => Instant::Unpark {
+                            worker: arg(event, "worker")?,
+                        },
+                        _ => continue,
+                    };
+                    trace.instants.push((tid, ts, instant));
+                }
+                _ => {}
+            }
+        }
+        for ((tid, name), start) in open {
+            if let Some(span) = span_of(&name) {
+                trace.spans.push((tid, start, f64::MAX, span));
+            }
+        }
+        for span in &mut trace.spans {
+            span.1 = span.1.max(first);
+            span.2 = span.2.min(last);
+        }
+        trace
+            .spans
+            .sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        Ok(trace)
+    }
+
+    /// A round step for the time axis: 1, 2 or 5 times a power of ten, about a sixth of `span`.
+    fn tick_step(span: f64) -> f64 {
+        let raw = span / 6.0;
+        let power = 10f64.powf(raw.log10().floor());
+        [1.0, 2.0, 5.0, 10.0]
+            .into_iter()
+            .map(|m| m * power)
+            .find(|step| *step >= raw)
+            .unwrap_or(10.0 * power)
+    }
+
+    fn fmt_us(value: f64) -> String {
+        if value >= 1000.0 {
+            format!("{} ms", trim(value / 1000.0))
+        } else {
+            format!("{} µs", trim(value))
+        }
+    }
+
+    fn trim(value: f64) -> String {
+        let text = format!("{value:.2}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+
+    /// Draws the swimlane figure that `spec` (the JSON of a `.swimlane.json` file) describes.
+    pub fn render(root: &Path, name: &str, spec: &str) -> Result<String, String> {
+        let spec: Value = serde_json::from_str(spec).map_err(|e| format!("not JSON: {e}"))?;
+        let text = |key: &str| -> Result<String, String> {
+            spec.get(key)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| format!("no `{key}`"))
+        };
+        let alt = text("alt")?;
+        if alt.trim().len() < 20 {
+            return Err("`alt` must say what the figure shows".into());
+        }
+        let trace_path = root.join(text("trace")?);
+        let json = std::fs::read_to_string(&trace_path)
+            .map_err(|e| format!("cannot read {}: {e}", trace_path.display()))?;
+        let trace = parse(&json)?;
+        let from = spec
+            .get("from_us")
+            .and_then(Value::as_f64)
+            .ok_or("no `from_us`")?;
+        let to = spec
+            .get("to_us")
+            .and_then(Value::as_f64)
+            .ok_or("no `to_us`")?;
+        if to <= from {
+            return Err("`to_us` must come after `from_us`".into());
+        }
+        let lanes: Vec<(u64, String)> = match spec.get("threads").and_then(Value::as_array) {
+            Some(wanted) => wanted
+                .iter()
+                .map(|w| {
+                    let w = w.as_str().ok_or("`threads` holds names")?;
+                    trace
+                        .names
+                        .iter()
+                        .find(|(_, n)| n.as_str() == w)
+                        .map(|(tid, n)| (*tid, n.clone()))
+                        .ok_or_else(|| format!("the trace has no thread named {w:?}"))
+                })
+                .collect::<Result<_, String>>()?,
+            None => trace.names.iter().map(|(t, n)| (*t, n.clone())).collect(),
+        };
+        Ok(draw(name, &alt, &trace, &lanes, from, to))
+    }
+
+    /// The SVG of lanes `lanes` of `trace` between `from` and `to` µs.
+    pub(crate) fn draw(
+        name: &str,
+        alt: &str,
+        trace: &Trace,
+        lanes: &[(u64, String)],
+        from: f64,
+        to: f64,
+    ) -> String {
+        let lane_of = |tid: u64| lanes.iter().position(|(t, _)| *t == tid);
+        let x = |ts: f64| {
+            PLOT_LEFT + (ts.clamp(from, to) - from) / (to - from) * (PLOT_RIGHT - PLOT_LEFT)
+        };
+        let y = |lane: usize| TOP + LANE * lane as f64 + LANE / 2.0;
+        let height = TOP + LANE * lanes.len() as f64 + 44.0;
+        let visible = |start: f64, end: f64| end >= from && start <= to;
+        // Colours by task, in order of first appearance in the window.
+        let mut colours: BTreeMap<u64, &str> = BTreeMap::new();
+        for (tid, start, end, span) in &trace.spans {
+            if let (Span::Poll(task), Some(_), true) = (span, lane_of(*tid), visible(*start, *end))
+            {
+                let next = TASK_COLOURS[colours.len() % TASK_COLOURS.len()];
+                colours.entry(*task).or_insert(next);
+            }
+        }
+        let mut out = super::svg_open(name, &format!("0 0 {WIDTH:.0} {height:.0}"), WIDTH, alt);
+        let mut line = |text: String| {
+            out.push_str(&text);
+            out.push('\n');
+        };
+        // The time axis.
+        let step = tick_step(to - from);
+        let mut tick = (from / step).ceil() * step;
+        while tick <= to + 1e-9 {
+            let tx = x(tick);
+            line(format!(
+                "<path d=\"M{tx:.1},{:.1}V{:.1}\" style=\"fill:none;stroke:var(--fig-gray);stroke-width:1;stroke-dasharray:2,3\"/>",
+                TOP - 6.0,
+                TOP + LANE * lanes.len() as f64
+            ));
+            line(format!(
+                "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"13\" style=\"fill:var(--fig-gray)\">{}</text>",
+                TOP - 12.0,
+                fmt_us(tick - from)
+            ));
+            tick += step;
+        }
+        // The lanes.
+        for (index, (_, name)) in lanes.iter().enumerate() {
+            let ly = y(index);
+            line(format!(
+                "<text x=\"{:.1}\" y=\"{ly:.1}\" text-anchor=\"end\" dominant-baseline=\"central\" style=\"fill:currentColor\">{}</text>",
+                PLOT_LEFT - 8.0,
+                super::escape(name)
+            ));
+            line(format!(
+                "<path d=\"M{PLOT_LEFT:.1},{ly:.1}H{PLOT_RIGHT:.1}\" style=\"fill:none;stroke:var(--fig-gray);stroke-width:1\"/>"
+            ));
+        }
+        // Spans: parks under polls under epoll_waits.
+        for (tid, start, end, span) in &trace.spans {
+            let (Some(lane), true) = (lane_of(*tid), visible(*start, *end)) else {
+                continue;
+            };
+            let (x0, x1, ly) = (x(*start), x(*end), y(lane));
+            match span {
+                Span::Park => line(format!(
+                    "<path d=\"M{x0:.1},{ly:.1}H{x1:.1}\" style=\"fill:none;stroke:var(--fig-blue);stroke-width:4;stroke-linecap:butt;opacity:0.55\"/>"
+                )),
+                Span::Poll(task) => {
+                    let colour = colours.get(task).copied().unwrap_or("gray");
+                    let w = (x1 - x0).max(1.5);
+                    line(format!(
+                        "<rect x=\"{x0:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"22\" style=\"fill:var(--fig-{colour}-fill);stroke:var(--fig-{colour});stroke-width:1.2\"/>",
+                        ly - 11.0
+                    ));
+                    if w >= 22.0 {
+                        line(format!(
+                            "<text x=\"{:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\" dominant-baseline=\"central\" font-size=\"13\" style=\"fill:currentColor\">{task}</text>",
+                            x0 + w / 2.0
+                        ));
+                    }
+                }
+                Span::EpollWait(events) => {
+                    let w = (x1 - x0).max(1.5);
+                    line(format!(
+                        "<rect x=\"{x0:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"14\" style=\"fill:var(--fig-gray-fill);stroke:var(--fig-gray);stroke-width:1\"><title>epoll_wait: {events} events</title></rect>",
+                        ly - 7.0
+                    ));
+                }
+            }
+        }
+        // Instants: ticks for pushes, arrows for steals, wakes to another lane, unparks.
+        let arrow = |out: &mut Vec<String>,
+                     (x0, y0): (f64, f64),
+                     (x1, y1): (f64, f64),
+                     colour: &str,
+                     dashed: bool,
+                     label: &str| {
+            let dash = if dashed { ";stroke-dasharray:4,3" } else { "" };
+            out.push(format!(
+                "<path d=\"M{x0:.1},{y0:.1}L{x1:.1},{y1:.1}\" style=\"fill:none;stroke:var(--fig-{colour});stroke-width:1.6{dash}\"/>"
+            ));
+            // The head: a small triangle pointing along the line.
+            let (dx, dy) = (x1 - x0, y1 - y0);
+            let len = (dx * dx + dy * dy).sqrt().max(1e-9);
+            let (ux, uy) = (dx / len, dy / len);
+            let (bx, by) = (x1 - ux * 7.0, y1 - uy * 7.0);
+            out.push(format!(
+                "<polygon points=\"{x1:.1},{y1:.1} {:.1},{:.1} {:.1},{:.1}\" style=\"fill:var(--fig-{colour})\"/>",
+                bx - uy * 3.5,
+                by + ux * 3.5,
+                bx + uy * 3.5,
+                by - ux * 3.5
+            ));
+            if !label.is_empty() {
+                out.push(format!(
+                    "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" style=\"fill:var(--fig-{colour})\">{label}</text>",
+                    (x0 + x1) / 2.0 + 4.0,
+                    (y0 + y1) / 2.0
+                ));
+            }
+        };
+        let mut marks = Vec::new();
+        for (tid, ts, instant) in &trace.instants {
+            let (Some(lane), true) = (lane_of(*tid), (from..=to).contains(ts)) else {
+                continue;
+            };
+            let (tx, ly) = (x(*ts), y(lane));
+            match instant {
+                Instant::Push { queue, .. } => {
+                    marks.push(format!(
+                        "<path d=\"M{tx:.1},{:.1}V{:.1}\" style=\"fill:none;stroke:currentColor;stroke-width:1.2\"/>",
+                        ly - 17.0,
+                        ly - 11.0
+                    ));
+                    marks.push(format!(
+                        "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"10\" style=\"fill:currentColor\">{queue}</text>",
+                        ly - 19.0
+                    ));
+                }
+                Instant::Steal {
+                    from: victim,
+                    count,
+                } => {
+                    let victim = format!("worker {victim}");
+                    if let Some(v) = lanes.iter().position(|(_, n)| *n == victim) {
+                        let toward = if v < lane { 1.0 } else { -1.0 };
+                        arrow(
+                            &mut marks,
+                            (tx, y(v) + toward * 11.0),
+                            (tx, ly - toward * 11.0),
+                            "red",
+                            false,
+                            &format!("steal {count}"),
+                        );
+                    }
+                }
+                Instant::Wake { task } => {
+                    let next = trace
+                        .spans
+                        .iter()
+                        .find(|(_, start, _, span)| *span == Span::Poll(*task) && *start >= *ts);
+                    if let Some((other, start, _, _)) = next
+                        && *other != *tid
+                        && let Some(o) = lane_of(*other)
+                        && *start <= to
+                    {
+                        let toward = if o > lane { 1.0 } else { -1.0 };
+                        arrow(
+                            &mut marks,
+                            (tx, ly + toward * 11.0),
+                            (x(*start), y(o) - toward * 11.0),
+                            "blue",
+                            false,
+                            "",
+                        );
+                    }
+                }
+                Instant::Unpark { worker } => {
+                    let woken = format!("worker {worker}");
+                    if let Some(o) = lanes.iter().position(|(_, n)| *n == woken) {
+                        let end = trace
+                            .spans
+                            .iter()
+                            .find(|(t, _, end, span)| {
+                                *t == lanes[o].0 && *span == Span::Park && *end >= *ts
+                            })
+                            .map_or(*ts, |s| s.2);
+                        let toward = if o > lane { 1.0 } else { -1.0 };
+                        arrow(
+                            &mut marks,
+                            (tx, ly + toward * 4.0),
+                            (x(end), y(o) - toward * 4.0),
+                            "orange",
+                            true,
+                            "",
+                        );
+                    }
+                }
+            }
+        }
+        for mark in marks {
+            line(mark);
+        }
+        // The legend, two lines.
+        let ly = TOP + LANE * lanes.len() as f64 + 16.0;
+        for (i, text) in [
+            "boxes: polls, by task · grey: epoll_wait · thick blue line: asleep",
+            "arrows: red steal, blue wake, dashed unpark · ticks: push (L local, S LIFO slot, I injector)",
+        ]
+        .iter()
+        .enumerate()
+        {
+            line(format!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" style=\"fill:var(--fig-gray)\">{text}</text>",
+                8.0,
+                ly + 15.0 * i as f64
+            ));
+        }
+        out.push_str("</svg>\n");
+        out
     }
 }
 
@@ -728,6 +1191,113 @@ mod tests {
             Some("Figure 2.1. A Waker, drawn.")
         );
         assert_eq!(caption_of("<figcaption> </figcaption>"), None);
+    }
+
+    #[test]
+    fn a_trace_is_read_into_spans_and_instants() {
+        let trace = swimlane::parse(include_str!("figures/fixture.trace.json")).unwrap();
+        assert_eq!(trace.names.get(&1).map(String::as_str), Some("worker 0"));
+        assert!(
+            trace
+                .spans
+                .contains(&(1, 4.0, 7.0, swimlane::Span::Poll(1)))
+        );
+        assert!(
+            trace
+                .spans
+                .contains(&(1, 10.5, 12.5, swimlane::Span::EpollWait(0)))
+        );
+        // A park that began before the recording starts with the recording; one still open
+        // at its end ends there.
+        assert!(trace.spans.contains(&(1, 1.0, 3.0, swimlane::Span::Park)));
+        assert!(trace.spans.contains(&(1, 13.0, 13.0, swimlane::Span::Park)));
+        assert!(
+            trace
+                .instants
+                .contains(&(2, 8.0, swimlane::Instant::Steal { from: 0, count: 1 }))
+        );
+        assert!(trace.instants.contains(&(
+            0,
+            1.0,
+            swimlane::Instant::Push {
+                task: 1,
+                queue: 'I'
+            }
+        )));
+        assert!(swimlane::parse("{\"traceEvents\": 3}").is_err());
+    }
+
+    #[test]
+    fn a_swimlane_draws_lanes_polls_and_the_arrows_between_threads() {
+        let trace = swimlane::parse(include_str!("figures/fixture.trace.json")).unwrap();
+        let lanes: Vec<(u64, String)> = trace.names.iter().map(|(t, n)| (*t, n.clone())).collect();
+        let svg = swimlane::draw(
+            "x",
+            "A fixture of three threads.",
+            &trace,
+            &lanes,
+            0.0,
+            14.0,
+        );
+        assert_eq!(
+            svg,
+            swimlane::draw(
+                "x",
+                "A fixture of three threads.",
+                &trace,
+                &lanes,
+                0.0,
+                14.0
+            )
+        );
+        for lane in ["block_on", "worker 0", "worker 1"] {
+            assert!(
+                svg.contains(&format!(">{lane}</text>")),
+                "no lane {lane}: {svg}"
+            );
+        }
+        // Polls 1 and 2 on worker 0, 3 on worker 1, each in its own colour.
+        assert_eq!(
+            svg.matches("<rect").count(),
+            3 + 1,
+            "three polls, one epoll_wait"
+        );
+        assert!(
+            svg.contains("fill:var(--fig-blue-fill)")
+                && svg.contains("fill:var(--fig-orange-fill)")
+        );
+        assert!(svg.contains(">steal 1</text>"), "the steal is drawn");
+        // The wake of task 3 on worker 0, polled next on worker 1: a blue arrow.
+        assert!(
+            svg.contains("fill:var(--fig-blue)\"/>"),
+            "no wake arrow: {svg}"
+        );
+        assert!(
+            svg.contains("stroke:var(--fig-orange);stroke-width:1.6;stroke-dasharray"),
+            "no unpark arrow"
+        );
+        assert!(check_colours(&svg).is_empty(), "{:?}", check_colours(&svg));
+        assert!(!svg.contains("\n\n"));
+    }
+
+    #[test]
+    fn a_swimlane_window_leaves_out_what_is_outside_it() {
+        let trace = swimlane::parse(include_str!("figures/fixture.trace.json")).unwrap();
+        let lanes: Vec<(u64, String)> = trace.names.iter().map(|(t, n)| (*t, n.clone())).collect();
+        let svg = swimlane::draw(
+            "x",
+            "The first microseconds only.",
+            &trace,
+            &lanes,
+            0.0,
+            3.5,
+        );
+        assert_eq!(
+            svg.matches("<rect").count(),
+            0,
+            "no poll starts before 4 µs"
+        );
+        assert!(!svg.contains(">steal 1<"));
     }
 
     #[test]
