@@ -669,6 +669,11 @@ pub fn svg(data: &Data, chart: &ChartFile, case: &str) -> String {
     out
 }
 
+/// A figure for a table cell: its number and unit kept on one line.
+fn unbroken(figure: String) -> String {
+    figure.replace(' ', "\u{a0}")
+}
+
 /// A cell of the whole table: the median, with the case's further figure (the 99th
 /// percentile of a round trip, the total time of the timers).
 fn cell(record: &Value) -> String {
@@ -676,15 +681,15 @@ fn cell(record: &Value) -> String {
         return record["status"].as_str().unwrap_or("n/a").to_string();
     };
     let unit = record["unit"].as_str().unwrap_or("ns");
-    let mut text = human(median, unit);
+    let mut text = unbroken(human(median, unit));
     let extra = &record["extra"];
     if record["case"] == "ping_pong" {
         if let Some(p99) = extra["p99"].as_f64() {
-            text = format!("{text} (p99 {})", human(p99, unit));
+            text = format!("{text} (p99 {})", unbroken(human(p99, unit)));
         }
     } else if record["case"] == "timers" {
         if let Some(total) = extra["total"].as_f64() {
-            text = format!("{text} (total {})", human(total, unit));
+            text = format!("{text} (total {})", unbroken(human(total, unit)));
         }
     }
     text
@@ -854,7 +859,9 @@ pub fn targets_table(data: &Data, groups: &[&Targets]) -> String {
             .unwrap_or(0);
         let _ = writeln!(
             out,
-            "**{ours} ÷ {theirs}**, {}:\n",
+            "**{ours}** (`{}`) ÷ **{theirs}** (`{}`), {}:\n",
+            group.ours,
+            group.theirs,
             match pairs {
                 0 => "not measured yet".to_string(),
                 1 => "one run of each".to_string(),
@@ -864,8 +871,8 @@ pub fn targets_table(data: &Data, groups: &[&Targets]) -> String {
         let pinned_any = all.iter().any(|(_, _, p)| p.is_some());
         let _ = write!(
             out,
-            "| case | {ours} | {theirs} | ratio, {} CPUs | verdict |",
-            nproc
+            "| case | {} | {} | ratio, {} CPUs | verdict |",
+            group.ours, group.theirs, nproc
         );
         if pinned_any {
             out.push_str(" ratio, 1 CPU | verdict |");
@@ -885,8 +892,8 @@ pub fn targets_table(data: &Data, groups: &[&Targets]) -> String {
                     let _ = write!(
                         out,
                         "| {case} | {} | {} | {} | {} |",
-                        human(a.median, unit),
-                        human(b.median, unit),
+                        unbroken(human(a.median, unit)),
+                        unbroken(human(b.median, unit)),
                         ratio_text(ratios),
                         verdict(ratios).word()
                     );
@@ -1343,15 +1350,18 @@ mod tests {
         }];
         let table = targets_table(&data, &groups.iter().collect::<Vec<_>>());
         let lines: Vec<&str> = table.lines().collect();
-        assert_eq!(lines[0], "**A rt ÷ B rt**, 5 paired runs (A B A B …):");
+        assert_eq!(
+            lines[0],
+            "**A rt** (`a`) ÷ **B rt** (`b`), 5 paired runs (A B A B …):"
+        );
         assert_eq!(
             lines[2],
-            "| case | A rt | B rt | ratio, 2 CPUs | verdict | ratio, 1 CPU | verdict |"
+            "| case | a | b | ratio, 2 CPUs | verdict | ratio, 1 CPU | verdict |"
         );
         // Unpinned every pair is below 1; pinned one pair is above: a tie.
         assert_eq!(
             lines[4],
-            "| spawn_many | 205 ns | 400 ns | 0.51 (0.46–0.56) | met | 0.51 (0.46–1.18) | tie |"
+            "| spawn_many | 205\u{a0}ns | 400\u{a0}ns | 0.51 (0.46–0.56) | met | 0.51 (0.46–1.18) | tie |"
         );
         assert_eq!(
             lines[5],
@@ -1367,11 +1377,11 @@ mod tests {
         }];
         let table = targets_table(&data, &single.iter().collect::<Vec<_>>());
         assert!(
-            table.contains("**M rt (2) ÷ B rt**, one run of each:"),
+            table.contains("**M rt (2)** (`m`) ÷ **B rt** (`b`), one run of each:"),
             "{table}"
         );
         assert!(
-            table.contains("| ext_wake | 6.00 µs | 5.00 µs | 1.20, 1 run | no verdict |"),
+            table.contains("| ext_wake | 6.00\u{a0}µs | 5.00\u{a0}µs | 1.20, 1 run | no verdict |"),
             "{table}"
         );
         // No pinned pair at all: no pinned columns.
@@ -1384,12 +1394,18 @@ mod tests {
         let lines: Vec<&str> = table.lines().collect();
         // ext_wake ran pinned on every runtime: a column of the first table.
         assert_eq!(lines[2], "| runtime | spawn | ext wake | ext wake, 1 CPU |");
-        assert_eq!(lines[4], "| A rt | 200 ns | n/a | n/a |");
-        assert_eq!(lines[6], "| M rt (2) | 900 ns | 6.00 µs | 3.10 µs |");
-        assert_eq!(lines[7], "| M rt (4) | 700 ns | 6.50 µs | 3.20 µs |");
+        assert_eq!(lines[4], "| A rt | 200\u{a0}ns | n/a | n/a |");
+        assert_eq!(
+            lines[6],
+            "| M rt (2) | 900\u{a0}ns | 6.00\u{a0}µs | 3.10\u{a0}µs |"
+        );
+        assert_eq!(
+            lines[7],
+            "| M rt (4) | 700\u{a0}ns | 6.50\u{a0}µs | 3.20\u{a0}µs |"
+        );
         // The rest of the pinned runs: a table of its own, with only what ran.
         assert!(
-            table.contains("| runtime, 1 CPU | spawn |\n|---|--:|\n| M rt (2) | 950 ns |\n"),
+            table.contains("| runtime, 1 CPU | spawn |\n|---|--:|\n| M rt (2) | 950\u{a0}ns |\n"),
             "{table}"
         );
     }
