@@ -244,7 +244,7 @@ pub fn render_pikchr(name: &str, source: &str) -> Result<String, String> {
 /// position even when the text is left- or right-justified (`ljust`, `rjust`): a label set
 /// flush with a drawing's edge would widen the figure by half its length. So the box is
 /// measured here instead, from the geometry pikchr wrote and from each text's extent in the
-/// page's fonts (about half an em per character, three fifths of one in monospace or bold).
+/// page's fonts (a little under half an em per character, three fifths of one in monospace).
 fn bounds(elements: &[&str]) -> Result<(f64, f64, f64, f64), String> {
     let mut b = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     let mut add = |x: f64, y: f64| {
@@ -268,12 +268,14 @@ fn bounds(elements: &[&str]) -> Result<(f64, f64, f64, f64), String> {
                     .and_then(|s| s.strip_suffix('%').and_then(|p| p.parse::<f64>().ok()))
                     .map_or(1.0, |p| p / 100.0);
                 let em = 16.0 * scale;
-                let per_char = if element.contains("font-family=\"monospace\"")
-                    || element.contains("font-weight=\"bold\"")
-                {
+                // Source Code Pro is 0.6 em a character; Open Sans averages about 0.45 em,
+                // a little more in bold.
+                let per_char = if element.contains("font-family=\"monospace\"") {
                     0.6
+                } else if element.contains("font-weight=\"bold\"") {
+                    0.52
                 } else {
-                    0.5
+                    0.47
                 };
                 let content = element
                     .split_once('>')
