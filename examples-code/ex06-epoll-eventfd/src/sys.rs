@@ -173,3 +173,34 @@ impl AsFd for EventFd {
         self.fd.as_fd()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Nothing here registers an fd level-triggered, so Miri runs these tests, and with them
+    // the unsafe code of the rewritten `wait` (exercise 6.1) and of the eventfd.
+
+    #[test]
+    fn a_wait_on_an_empty_set_returns_at_its_timeout_with_an_empty_list() {
+        let epoll = Epoll::new().unwrap();
+        let mut events = Events::with_capacity(4);
+        epoll.wait(&mut events, 0).unwrap();
+        assert_eq!(events.tokens().count(), 0);
+        epoll.wait(&mut events, 5).unwrap();
+        assert_eq!(events.tokens().count(), 0);
+    }
+
+    #[test]
+    fn an_eventfd_counts_its_notifications_until_it_is_reset() {
+        let event = EventFd::new().unwrap();
+        event.notify().unwrap();
+        event.notify().unwrap();
+        assert_eq!(event.reset().unwrap(), 2);
+        assert_eq!(
+            event.reset().unwrap(),
+            0,
+            "nothing since: the read would block"
+        );
+    }
+}

@@ -46,6 +46,7 @@ fn in_child(test: &str, body: impl FnOnce()) {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn out_of_fds_the_server_pauses_and_serves_every_waiting_client_later() {
     in_child(
         "tests::out_of_fds_the_server_pauses_and_serves_every_waiting_client_later",
@@ -67,6 +68,7 @@ fn out_of_fds_the_server_pauses_and_serves_every_waiting_client_later() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn out_of_fds_a_queue_sleep_works_and_a_timerfd_sleep_fails_with_emfile() {
     in_child(
         "tests::out_of_fds_a_queue_sleep_works_and_a_timerfd_sleep_fails_with_emfile",
@@ -93,6 +95,7 @@ fn out_of_fds_a_queue_sleep_works_and_a_timerfd_sleep_fails_with_emfile() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn only_running_out_of_something_pauses() {
     let error = |code| io::Error::from_raw_os_error(code);
     assert!(out_of_resources(&error(libc::EMFILE)));
@@ -102,6 +105,7 @@ fn only_running_out_of_something_pauses() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn main_runs() {
     in_child("tests::main_runs", || main().unwrap());
 }

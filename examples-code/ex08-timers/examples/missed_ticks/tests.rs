@@ -52,6 +52,7 @@ fn assert_near(got: f64, want: f64, ticks: &[Tick]) {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri has no timerfd")]
 fn burst_gives_the_missed_ticks_at_once_and_keeps_the_schedule() {
     let ticks = ticks(MissedTickBehavior::Burst);
     for (n, tick) in ticks.iter().enumerate() {
@@ -62,6 +63,7 @@ fn burst_gives_the_missed_ticks_at_once_and_keeps_the_schedule() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri has no timerfd")]
 fn delay_starts_a_new_schedule_from_the_late_tick() {
     let ticks = ticks(MissedTickBehavior::Delay);
     assert!(ticks[2].came >= 4.5, "the stall ended early: {ticks:?}");
@@ -75,6 +77,7 @@ fn delay_starts_a_new_schedule_from_the_late_tick() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri has no timerfd")]
 fn skip_drops_the_missed_ticks_and_stays_on_the_old_schedule() {
     let ticks = ticks(MissedTickBehavior::Skip);
     assert_near(ticks[2].due, 2.0, &ticks); // the late tick keeps its due time
@@ -88,6 +91,7 @@ fn skip_drops_the_missed_ticks_and_stays_on_the_old_schedule() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri has no timerfd")]
 fn no_tick_comes_before_it_is_due() {
     for behavior in [
         MissedTickBehavior::Burst,
@@ -103,6 +107,7 @@ fn no_tick_comes_before_it_is_due() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri has no timerfd")]
 fn main_runs() {
     within(main);
 }

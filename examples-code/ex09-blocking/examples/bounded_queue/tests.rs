@@ -27,6 +27,10 @@ impl Drop for DropFlag {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn a_full_queue_refuses_the_job_with_a_would_block_join_error() {
     let (kind, ran, dropped) = within(|| {
         let runtime = Builder::new()
@@ -65,6 +69,10 @@ fn a_full_queue_refuses_the_job_with_a_would_block_join_error() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn the_queue_takes_jobs_again_once_it_has_room() {
     let results = within(|| {
         let runtime = Builder::new()
@@ -85,6 +93,10 @@ fn the_queue_takes_jobs_again_once_it_has_room() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn with_no_queue_a_job_runs_only_if_a_thread_is_free() {
     let (second, third) = within(|| {
         let runtime = Builder::new()
@@ -111,6 +123,10 @@ fn with_no_queue_a_job_runs_only_if_a_thread_is_free() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn by_default_the_queue_takes_every_job() {
     let done = within(|| {
         let runtime = Builder::new().max_blocking_threads(1).build().unwrap();
@@ -133,6 +149,10 @@ fn by_default_the_queue_takes_every_job() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn the_defaults_are_those_of_chapter_9() {
     let out = within(|| {
         Runtime::new()
@@ -143,6 +163,10 @@ fn the_defaults_are_those_of_chapter_9() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri's epoll supports only edge-triggered registrations"
+)]
 fn main_runs() {
     assert_eq!(
         within(|| demo().unwrap()),
