@@ -397,15 +397,14 @@ const TABLE_END: &str = "<!-- end of steps -->";
 
 /// The README's table of steps.
 pub fn readme_table() -> String {
-    let mut out =
-        String::from("| step | what it proves | how it runs | quick |\n|---|---|---|---|\n");
+    let mut out = String::from("| step | what it proves | how it runs |\n|---|---|---|\n");
     for step in STEPS {
         out.push_str(&format!(
-            "| `{}` | {} | {} | {} |\n",
+            "| `{}`{} | {} | {} |\n",
             step.name,
+            if step.quick { " (quick)" } else { "" },
             step.proves,
             step.runs.replace('|', "\\|"),
-            if step.quick { "yes" } else { "" }
         ));
     }
     out
@@ -470,7 +469,7 @@ mod tests {
         let new = readme_with_table(&readme).unwrap();
         assert!(new.starts_with(&format!("intro\n\n{TABLE_START}\n| step |")));
         assert!(
-            new.contains("| `fmt` | the code is formatted | `cargo fmt --all --check` | yes |\n")
+            new.contains("| `fmt` (quick) | the code is formatted | `cargo fmt --all --check` |\n")
         );
         assert!(new.ends_with(&format!("|\n{TABLE_END}\n\nrest\n")));
         assert_eq!(readme_with_table(&new).unwrap(), new);
