@@ -714,6 +714,23 @@ pub mod swimlane {
         pub instants: Vec<(u64, f64, Instant)>,
     }
 
+    impl Trace {
+        /// How many spans and instants of thread `tid` fall between `from` and `to`.
+        pub(crate) fn events_between(&self, tid: u64, from: f64, to: f64) -> usize {
+            let spans = self
+                .spans
+                .iter()
+                .filter(|(t, start, end, _)| *t == tid && *end >= from && *start <= to)
+                .count();
+            let instants = self
+                .instants
+                .iter()
+                .filter(|(t, ts, _)| *t == tid && (from..=to).contains(ts))
+                .count();
+            spans + instants
+        }
+    }
+
     fn number(event: &Value, key: &str) -> Result<f64, String> {
         event
             .get(key)
@@ -885,10 +902,13 @@ pub mod swimlane {
                 .iter()
                 .map(|w| {
                     let w = w.as_str().ok_or("`threads` holds names")?;
+                    // A process that ran several runtimes has several threads of one name:
+                    // take the one that did the most in the window.
                     trace
                         .names
                         .iter()
-                        .find(|(_, n)| n.as_str() == w)
+                        .filter(|(_, n)| n.as_str() == w)
+                        .max_by_key(|(tid, _)| trace.events_between(**tid, from, to))
                         .map(|(tid, n)| (*tid, n.clone()))
                         .ok_or_else(|| format!("the trace has no thread named {w:?}"))
                 })
@@ -938,8 +958,14 @@ pub mod swimlane {
                 TOP - 6.0,
                 TOP + LANE * lanes.len() as f64
             ));
+            // The last label ends at the edge rather than past it.
+            let anchor = if tx > PLOT_RIGHT - 20.0 {
+                "end"
+            } else {
+                "middle"
+            };
             line(format!(
-                "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"13\" style=\"fill:var(--fig-gray)\">{}</text>",
+                "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" font-size=\"13\" style=\"fill:var(--fig-gray)\">{}</text>",
                 TOP - 12.0,
                 fmt_us(tick - from)
             ));
@@ -1022,6 +1048,9 @@ pub mod swimlane {
             }
         };
         let mut marks = Vec::new();
+        // Where the last push label of each lane ends: a label that would overlap it is left out
+        // (the tick stays).
+        let mut last_label = vec![f64::MIN; lanes.len()];
         for (tid, ts, instant) in &trace.instants {
             let (Some(lane), true) = (lane_of(*tid), (from..=to).contains(ts)) else {
                 continue;
@@ -1034,10 +1063,13 @@ pub mod swimlane {
                         ly - 17.0,
                         ly - 11.0
                     ));
-                    marks.push(format!(
-                        "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"10\" style=\"fill:currentColor\">{queue}</text>",
-                        ly - 19.0
-                    ));
+                    if tx - last_label[lane] >= 8.0 {
+                        last_label[lane] = tx;
+                        marks.push(format!(
+                            "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"10\" style=\"fill:currentColor\">{queue}</text>",
+                            ly - 19.0
+                        ));
+                    }
                 }
                 Instant::Steal {
                     from: victim,
@@ -1300,6 +1332,33 @@ mod tests {
             "no poll starts before 4 µs"
         );
         assert!(!svg.contains(">steal 1<"));
+    }
+
+    #[test]
+    fn of_two_threads_with_one_name_the_lane_is_the_one_that_worked() {
+        // Two runtimes in one process: "worker 0" twice, only the second busy.
+        let dir = std::env::temp_dir().join(format!("figures-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("t.json"),
+            r#"{"traceEvents":[
+              {"ph":"M","pid":1,"tid":1,"name":"thread_name","args":{"name":"worker 0"}},
+              {"ph":"M","pid":1,"tid":3,"name":"thread_name","args":{"name":"worker 0"}},
+              {"ph":"B","pid":1,"tid":3,"name":"poll 9","ts":1.0},
+              {"ph":"E","pid":1,"tid":3,"name":"poll 9","ts":5.0}]}"#,
+        )
+        .unwrap();
+        let spec = r#"{"alt": "One lane, the busy worker 0.", "trace": "t.json",
+                       "from_us": 0, "to_us": 6, "threads": ["worker 0"]}"#;
+        let svg = swimlane::render(&dir, "x", spec).unwrap();
+        assert_eq!(svg.matches("<rect").count(), 1, "{svg}");
+        let missing = spec.replace("[\"worker 0\"]", "[\"worker 7\"]");
+        assert!(
+            swimlane::render(&dir, "x", &missing)
+                .unwrap_err()
+                .contains("worker 7")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
