@@ -3,7 +3,7 @@
 
 mod common;
 
-use ch09_blocking::time::{self, sleep, timerfd};
+use ch09_blocking::time::{self, sleep, sleep_until, timerfd};
 use ch09_blocking::{Runtime, spawn, syscalls};
 use common::{LIMIT, within};
 use futures::future::join_all;
@@ -67,17 +67,21 @@ fn no_timerfd_sleep_ends_before_its_deadline() {
     ignore = "Miri's epoll supports only edge-triggered registrations"
 )]
 fn tasks_with_random_durations_wake_in_deadline_order() {
-    // 1 to 120 ms, each once, in a scrambled order (7 and 120 have no common factor).
+    // 1 to 120 ms, each once, in a scrambled order (7 and 120 have no common factor). The
+    // deadlines all count from one instant, taken before the first spawn: `sleep` would take
+    // its deadline at the task's first poll, and on a loaded machine those polls can be
+    // spread over more than the 1 ms between two deadlines.
     let durations: Vec<u64> = (0..120).map(|i| (i * 7) % 120 + 1).collect();
     let woke = within(LIMIT, move || {
         Runtime::new().unwrap().block_on(async move {
             let woke = Arc::new(Mutex::new(Vec::new()));
+            let start = Instant::now();
             let tasks: Vec<_> = durations
                 .into_iter()
                 .map(|ms| {
                     let woke = Arc::clone(&woke);
                     spawn(async move {
-                        sleep(Duration::from_millis(ms)).await;
+                        sleep_until(start + Duration::from_millis(ms)).await;
                         woke.lock().unwrap().push(ms);
                     })
                 })
