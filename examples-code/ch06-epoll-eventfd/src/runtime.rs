@@ -59,6 +59,7 @@ impl Inner {
     // ANCHOR_END: run
 }
 
+// ANCHOR: enter
 thread_local! {
     /// The runtime whose `block_on` runs on this thread, if any: where `spawn` puts tasks.
     static CURRENT: RefCell<Option<Rc<Inner>>> = const { RefCell::new(None) };
@@ -87,7 +88,9 @@ impl Drop for Enter {
         CURRENT.with(|current| current.borrow_mut().take());
     }
 }
+// ANCHOR_END: enter
 
+// ANCHOR: main_event
 /// The main future's eventfd, registered for the length of one `block_on`.
 struct MainEvent<'a> {
     epoll: &'a Epoll,
@@ -99,6 +102,7 @@ impl Drop for MainEvent<'_> {
         let _ = self.epoll.delete(self.event.as_fd());
     }
 }
+// ANCHOR_END: main_event
 
 /// A single-threaded runtime on Linux `epoll`: one eventfd per task, polled by the thread
 /// that calls `block_on`.
