@@ -144,6 +144,30 @@ fn close_wakes_the_worker_in_the_driver_and_the_one_on_the_condvar() {
 }
 
 #[test]
+fn an_injection_racing_with_close_is_drained_or_taken_back_never_lost() {
+    loom::model(|| {
+        let (scheduler, _workers, _driver) = scheduler_with_driver(1);
+        // A waker on another thread injects while the runtime is being dropped.
+        let injector = {
+            let scheduler = std::sync::Arc::clone(&scheduler);
+            thread::spawn(move || scheduler.inject(7))
+        };
+        // `Runtime::drop`: close, then (no worker runs in this model) drain every queue, to
+        // cancel what is left.
+        scheduler.close();
+        let mut seen = scheduler.drain();
+        if let Err(taken_back) = injector.join().unwrap() {
+            seen.extend(taken_back);
+        }
+        assert_eq!(
+            seen,
+            [7],
+            "the injected task must be drained or given back, once"
+        );
+    });
+}
+
+#[test]
 fn one_injection_wakes_at_most_one_worker() {
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = Some(2);
