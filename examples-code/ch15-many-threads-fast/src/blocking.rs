@@ -5,8 +5,8 @@
 //! thread if the pool is below its limit, else it waits in the queue for the next thread that
 //! is free. A thread that has had nothing to do for the keep-alive time exits.
 
+use crate::sync::lock_std as lock;
 use std::collections::VecDeque;
-use crate::sync::lock;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::Duration;

@@ -60,7 +60,10 @@ impl Idle {
         }
         self.state.fetch_add(1 | ONE_UNPARKED, Ordering::SeqCst);
         let worker = sleepers.pop();
-        debug_assert!(worker.is_some(), "fewer unparked than workers, yet nobody sleeps");
+        debug_assert!(
+            worker.is_some(),
+            "fewer unparked than workers, yet nobody sleeps"
+        );
         worker
     }
 
@@ -97,17 +100,20 @@ impl Idle {
 
     // ANCHOR: parked
     /// A worker goes to sleep: it joins the sleepers and leaves the unparked (and the
-    /// searching, if it searched). Returns `true` when it was the last searcher: it must then
-    /// look at every queue once more before it sleeps, because a push that saw it searching
-    /// woke nobody. The decrement is a read-modify-write of the word that every push also
-    /// reads with one: if the push's comes first, this one sees it (and so does the look that
-    /// follows); if this one comes first, the push sees one searcher fewer, and wakes someone.
+    /// searching, if it searched). Returns `true` when it leaves nobody searching: it must
+    /// then look at every queue once more before it sleeps. A push reads this word with a
+    /// read-modify-write too, so the two are ordered: if the push's comes first, this one
+    /// reads what follows it and the look sees the push; if this one comes first, the push
+    /// sees one unparked worker fewer, and wakes someone if nobody searches. tokio looks
+    /// only when the last *searcher* parks; a worker that did not search then sleeps without
+    /// a look, and a push that saw it awake a moment before is left to the others
+    /// (`tests/loom_park.rs` shows it stranded when the other worker's task blocks).
     pub fn transition_worker_to_parked(&self, worker: usize, is_searching: bool) -> bool {
         let mut sleepers = lock(&self.sleepers);
         let decrement = ONE_UNPARKED + usize::from(is_searching);
         let before = Counts(self.state.fetch_sub(decrement, Ordering::SeqCst));
         sleepers.push(worker);
-        is_searching && before.searching() == 1
+        before.searching() == usize::from(is_searching)
     }
     // ANCHOR_END: parked
 

@@ -41,6 +41,7 @@
 //! program needs only `Runtime`, `Handle`, `spawn`, `spawn_blocking`, `net`, `time` and the
 //! handles.
 
+mod blocking;
 pub mod coop;
 mod driver;
 pub mod idle;
@@ -60,11 +61,8 @@ pub mod time;
 mod timers;
 pub mod trace;
 mod yield_now;
-mod blocking;
 
 pub use join::{JoinError, JoinHandle};
-pub use runtime::{
-    Builder, DriverCounts, Handle, RunQueueKind, Runtime, spawn, spawn_blocking,
-};
+pub use runtime::{Builder, DriverCounts, Handle, RunQueueKind, Runtime, spawn, spawn_blocking};
 pub use scheduler::{Counts, WorkerCounts};
 pub use yield_now::yield_now;

@@ -3,7 +3,7 @@
 //! says where it sleeps, so that whoever wakes it knows how: a write to the driver's eventfd,
 //! or a `notify_one`. tokio's `runtime/scheduler/multi_thread/park.rs`, in small.
 
-use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, lock};
+use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, TryLock, lock};
 use std::time::Duration;
 
 // ANCHOR: driver_traits
@@ -69,7 +69,7 @@ impl Parker {
     // ANCHOR: park
     /// Sleeps until `unpark` (or until the driver's timeout): in the driver if it is free,
     /// else on this parker's condvar.
-    pub fn park<D: Driver>(&self, driver: &Mutex<D>) -> Slept {
+    pub(crate) fn park<D: Driver>(&self, driver: &TryLock<D>) -> Slept {
         // A wake that came first: consume it, no sleep.
         if self
             .state
@@ -78,20 +78,17 @@ impl Parker {
         {
             return Slept::NotAtAll;
         }
-        if let Ok(mut driver) = driver.try_lock() {
-            self.park_driver(&mut *driver)
-        } else {
-            self.park_condvar()
+        match driver.try_with(|driver| self.park_driver(driver)) {
+            Some(slept) => slept,
+            None => self.park_condvar(),
         }
     }
 
     fn park_driver<D: Driver>(&self, driver: &mut D) -> Slept {
-        match self.state.compare_exchange(
-            EMPTY,
-            PARKED_DRIVER,
-            Ordering::SeqCst,
-            Ordering::SeqCst,
-        ) {
+        match self
+            .state
+            .compare_exchange(EMPTY, PARKED_DRIVER, Ordering::SeqCst, Ordering::SeqCst)
+        {
             Ok(_) => {}
             Err(NOTIFIED) => {
                 self.state.swap(EMPTY, Ordering::SeqCst);
@@ -111,12 +108,10 @@ impl Parker {
 
     fn park_condvar(&self) -> Slept {
         let mut guard = lock(&self.mutex);
-        match self.state.compare_exchange(
-            EMPTY,
-            PARKED_CONDVAR,
-            Ordering::SeqCst,
-            Ordering::SeqCst,
-        ) {
+        match self
+            .state
+            .compare_exchange(EMPTY, PARKED_CONDVAR, Ordering::SeqCst, Ordering::SeqCst)
+        {
             Ok(_) => {}
             Err(NOTIFIED) => {
                 self.state.swap(EMPTY, Ordering::SeqCst);
@@ -142,14 +137,10 @@ impl Parker {
 
     /// A look at the OS without sleeping (the worker's look every `event_interval` polls),
     /// if the driver is free. The state is left alone: an unpark meanwhile stays pending.
-    pub fn poll_driver<D: Driver>(&self, driver: &Mutex<D>) -> bool {
-        match driver.try_lock() {
-            Ok(mut driver) => {
-                driver.park(Some(Duration::ZERO));
-                true
-            }
-            Err(_) => false,
-        }
+    pub(crate) fn poll_driver<D: Driver>(&self, driver: &TryLock<D>) -> bool {
+        driver
+            .try_with(|driver| driver.park(Some(Duration::ZERO)))
+            .is_some()
     }
     // ANCHOR_END: park
 

@@ -357,8 +357,9 @@ impl<T> Drop for Inner<T> {
     /// Drops the items still queued (the runtime drains its queues first; this is for a
     /// queue dropped with items in it).
     fn drop(&mut self) {
-        let (_, real) = unpack(*self.head.get_mut());
-        let tail = *self.tail.get_mut();
+        // `&mut self`: nobody else is left, and these loads see every store made.
+        let (_, real) = unpack(self.head.load(Ordering::Acquire));
+        let tail = self.tail.load(Ordering::Acquire);
         let mut position = real;
         while position != tail {
             // SAFETY: `&mut self`: nobody else is left; the slots from the real head to the

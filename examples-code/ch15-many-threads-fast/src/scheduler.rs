@@ -9,7 +9,7 @@ use crate::idle::Idle;
 use crate::inject::Injector;
 use crate::park::{Driver, Parker, Slept, Unpark};
 use crate::queue::{self, CAPACITY};
-use crate::sync::{AtomicBool, AtomicU64, Mutex, Ordering};
+use crate::sync::{AtomicBool, AtomicU64, Ordering, TryLock};
 use crate::trace::{self, Event, Queue};
 use crossbeam_deque::Steal as CrossbeamSteal;
 use std::sync::Arc;
@@ -167,7 +167,7 @@ pub struct Shared<Q: RunQueue<T>, T, D> {
     /// Who searches, who sleeps.
     idle: Idle,
     /// The book-keeping: one worker at a time holds it.
-    driver: Mutex<D>,
+    driver: TryLock<D>,
     /// Gets the worker that sleeps in the driver out of it.
     driver_unpark: Box<dyn Unpark>,
     closed: AtomicBool,
@@ -327,7 +327,7 @@ impl<Q: RunQueue<T>, T: Item, D: Driver> Shared<Q, T, D> {
             injector: Injector::new(),
             remotes: remotes.into_boxed_slice(),
             idle: Idle::new(config.workers),
-            driver: Mutex::new(driver),
+            driver: TryLock::new(driver),
             driver_unpark: Box::new(driver_unpark),
             closed: AtomicBool::new(false),
             config,
@@ -375,7 +375,10 @@ impl<Q: RunQueue<T>, T: Item, D: Driver> Shared<Q, T, D> {
     /// The last searcher is about to sleep: if any queue has work, wake someone (perhaps
     /// itself: it is on the sleepers' list already, and then its park returns at once).
     fn notify_if_work_pending(&self) {
-        let pending = self.remotes.iter().any(|remote| !Q::is_empty(&remote.steal))
+        let pending = self
+            .remotes
+            .iter()
+            .any(|remote| !Q::is_empty(&remote.steal))
             || !self.injector.is_empty();
         if pending {
             self.notify_parked();
@@ -442,8 +445,8 @@ impl<Q: RunQueue<T>, T: Item> Core<Q, T> {
     // ANCHOR: schedule_local
     /// Queues a task woken (or spawned) on this worker. During a poll, it goes to the LIFO
     /// slot and runs next, and the task it displaces goes to the back of the queue; otherwise
-    /// (the slot capped or off, a wake from the driver) to the back. When the queue then
-    /// holds a task this worker will not run next, a sleeping worker is woken to steal it.
+    /// (the slot capped or off, a wake from the driver) to the back. A task in the queue that
+    /// waits behind another gets a sleeping worker woken to steal it.
     pub fn schedule<D: Driver>(&mut self, shared: &Shared<Q, T, D>, item: T) {
         let id = if trace::ENABLED { item.id() } else { 0 };
         let back = if self.in_poll && self.lifo_enabled {
@@ -462,7 +465,8 @@ impl<Q: RunQueue<T>, T: Item> Core<Q, T> {
     }
 
     /// Pushes at the back of this worker's queue (a yield goes here, never to the slot), and
-    /// notifies a sleeper if there is more work here than this worker takes next.
+    /// wakes a sleeper if the task waits behind another: during a poll, behind the task
+    /// polled; after it (a yield), behind a task queued before it.
     pub fn push_back<D: Driver>(&mut self, shared: &Shared<Q, T, D>, item: T) {
         let id = if trace::ENABLED { item.id() } else { 0 };
         Q::push(&mut self.local, item, &shared.injector);
@@ -470,16 +474,23 @@ impl<Q: RunQueue<T>, T: Item> Core<Q, T> {
             task: id,
             queue: Queue::Local,
         });
-        if !self.parking && self.should_notify_others() {
+        if !self.parking && self.should_notify_others(self.in_poll) {
             shared.notify_parked();
         }
     }
     // ANCHOR_END: schedule_local
 
-    /// More than the one task this worker runs next: worth waking a thief for.
-    fn should_notify_others(&self) -> bool {
-        !self.is_searching && usize::from(self.lifo.is_some()) + Q::len(&self.local) > 1
+    // ANCHOR: should_notify
+    /// Whether a task of this worker's waits behind another (behind the one `running`, if
+    /// any, or behind the one it runs next): then a sleeping worker should come and steal it,
+    /// or it would wait for as long as that task takes. A yielding task alone in the queue
+    /// runs next, and wakes nobody. A searching worker wakes nobody here: when it stops
+    /// searching, it looks at every queue (`transition_from_searching`).
+    fn should_notify_others(&self, running: bool) -> bool {
+        let waiting = usize::from(self.lifo.is_some()) + Q::len(&self.local);
+        !self.is_searching && waiting > usize::from(!running)
     }
+    // ANCHOR_END: should_notify
 
     // ANCHOR: next_task
     /// The next task of this worker's own: every `global_queue_interval` polls the injector
@@ -503,14 +514,19 @@ impl<Q: RunQueue<T>, T: Item> Core<Q, T> {
         let share = shared.injector.len() / shared.config.workers + 1;
         let count = share.min(Q::room(&self.local)).max(1);
         let local = &mut self.local;
-        shared
+        let first = shared
             .injector
             .pop_batch(count, |batch| {
                 let first = batch.next();
                 Q::push_batch(local, batch);
                 first
             })
-            .flatten()
+            .flatten();
+        // The rest of the batch waits behind `first`: like any push, it may need a thief.
+        if first.is_some() && self.should_notify_others(true) {
+            shared.notify_parked();
+        }
+        first
     }
     // ANCHOR_END: next_task
 
@@ -535,7 +551,8 @@ impl<Q: RunQueue<T>, T: Item> Core<Q, T> {
             if victim == self.index {
                 continue;
             }
-            if let Some((item, taken)) = Q::steal_half(&shared.remotes[victim].steal, &mut self.local)
+            if let Some((item, taken)) =
+                Q::steal_half(&shared.remotes[victim].steal, &mut self.local)
             {
                 self.counts.steals += 1;
                 self.counts.stolen += taken as u64;
@@ -566,9 +583,9 @@ impl<Q: RunQueue<T>, T: Item> Core<Q, T> {
     // ANCHOR_END: steal
 
     // ANCHOR: parked
-    /// About to sleep: nothing of its own, so join the sleepers. The last searcher takes a
-    /// last look at every queue (see `Idle::transition_worker_to_parked`). Returns `false`
-    /// when it has work after all.
+    /// About to sleep: nothing of its own, so join the sleepers. A worker that leaves
+    /// nobody searching takes a last look at every queue (see
+    /// `Idle::transition_worker_to_parked`). Returns `false` when it has work after all.
     pub fn transition_to_parked<D: Driver>(&mut self, shared: &Shared<Q, T, D>) -> bool {
         if self.has_tasks() {
             return false;
@@ -718,9 +735,9 @@ where
 {
     let mut yielded = cx.run(item, true);
     let mut lifo_polls = 0;
-    while let Some(item) = cx.with_core(|core| {
-        core.after_run(shared, yielded.take(), &mut lifo_polls, cx.has_budget())
-    }) {
+    while let Some(item) = cx
+        .with_core(|core| core.after_run(shared, yielded.take(), &mut lifo_polls, cx.has_budget()))
+    {
         yielded = cx.run(item, false);
     }
 }
@@ -741,7 +758,7 @@ where
         if polled {
             core.counts.driver_polls += 1;
         }
-        if core.should_notify_others() {
+        if core.should_notify_others(false) {
             shared.notify_parked();
         }
     });
@@ -781,7 +798,7 @@ where
         }
     }
     cx.with_core(|core| {
-        if core.should_notify_others() {
+        if core.should_notify_others(false) {
             shared.notify_parked();
         }
     });
@@ -799,7 +816,10 @@ pub struct Standalone<Q: RunQueue<T>, T> {
 }
 
 impl<Q: RunQueue<T>, T: Item> Standalone<Q, T> {
-    pub fn new(core: Core<Q, T>, run: impl FnMut(T, &std::cell::RefCell<Core<Q, T>>) + 'static) -> Self {
+    pub fn new(
+        core: Core<Q, T>,
+        run: impl FnMut(T, &std::cell::RefCell<Core<Q, T>>) + 'static,
+    ) -> Self {
         Standalone {
             core: std::cell::RefCell::new(core),
             run: std::cell::RefCell::new(Box::new(run)),

@@ -58,3 +58,52 @@ pub(crate) fn lock_std<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+// ANCHOR: try_lock
+/// A lock that is only ever tried, never waited for: one worker at a time holds the driver,
+/// and the others, finding it taken, sleep elsewhere. An `AtomicBool` and a cell, as tokio's
+/// `TryLock` (`util/try_lock.rs`). (`Mutex::try_lock` would do, but loom 0.7 wrongly reports
+/// a thread that only tries a lock as blocked by it: loom's issue #376.)
+pub(crate) struct TryLock<T> {
+    locked: AtomicBool,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: the value moves to whichever thread holds the lock: `T: Send` is enough, and the
+// lock lets one thread at a time touch it.
+unsafe impl<T: Send> Send for TryLock<T> {}
+// SAFETY: as above: `try_with` gives `&mut T` to one thread at a time.
+unsafe impl<T: Send> Sync for TryLock<T> {}
+
+impl<T> TryLock<T> {
+    pub(crate) fn new(value: T) -> TryLock<T> {
+        TryLock {
+            locked: AtomicBool::new(false),
+            data: UnsafeCell::new(value),
+        }
+    }
+
+    /// Runs `f` with the value if no other thread holds it, else returns `None` at once.
+    pub(crate) fn try_with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        if self
+            .locked
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            return None;
+        }
+        /// Lets go of the lock when `f` returns or unwinds.
+        struct Unlock<'a>(&'a AtomicBool);
+        impl Drop for Unlock<'_> {
+            fn drop(&mut self) {
+                self.0.store(false, Ordering::Release);
+            }
+        }
+        let _unlock = Unlock(&self.locked);
+        // SAFETY: the compare-and-swap made this thread the only holder until `_unlock`
+        // lets go (`Release`, which the next holder's `Acquire` reads): no other reference to
+        // the value exists meanwhile.
+        Some(self.data.with_mut(|data| f(unsafe { &mut *data })))
+    }
+}
+// ANCHOR_END: try_lock

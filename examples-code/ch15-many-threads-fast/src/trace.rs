@@ -320,12 +320,15 @@ mod imp {
                 buffer.thread,
                 name.unwrap_or_else(|| format!("thread {}", buffer.thread)),
             ));
-            trace
-                .records
-                .extend(records.into_iter().filter(|r| r.nanos >= start).map(|mut r| {
-                    r.nanos -= start;
-                    r
-                }));
+            trace.records.extend(
+                records
+                    .into_iter()
+                    .filter(|r| r.nanos >= start)
+                    .map(|mut r| {
+                        r.nanos -= start;
+                        r
+                    }),
+            );
         }
         trace.records.sort_by_key(|record| record.nanos);
         trace.threads.sort();
@@ -375,14 +378,22 @@ mod tests {
         assert!(json.starts_with("{\"displayTimeUnit\":\"ns\",\"traceEvents\":["));
         assert!(json.contains("\"name\":\"thread_name\",\"args\":{\"name\":\"worker 0\"}"));
         assert!(json.contains("worker \\\"1\\\""), "names are escaped");
-        assert!(json.contains("{\"ph\":\"B\",\"pid\":1,\"tid\":0,\"name\":\"poll 7\",\"ts\":1.000}"));
-        assert!(json.contains("{\"ph\":\"E\",\"pid\":1,\"tid\":0,\"name\":\"poll 7\",\"ts\":2.250}"));
+        assert!(
+            json.contains("{\"ph\":\"B\",\"pid\":1,\"tid\":0,\"name\":\"poll 7\",\"ts\":1.000}")
+        );
+        assert!(
+            json.contains("{\"ph\":\"E\",\"pid\":1,\"tid\":0,\"name\":\"poll 7\",\"ts\":2.250}")
+        );
         assert!(json.contains("\"name\":\"push LIFO slot\",\"ts\":1.500,\"args\":{\"task\":8}"));
         assert!(
             json.contains("\"name\":\"epoll_wait\",\"ts\":5.000,\"dur\":4.000"),
             "a span that ends at 9 µs and lasted 4 starts at 5"
         );
-        assert_eq!(json.matches("\"ph\"").count(), 4 + 4, "four records, two rows of metadata");
+        assert_eq!(
+            json.matches("\"ph\"").count(),
+            4 + 4,
+            "four records, two rows of metadata"
+        );
         assert_eq!(trace.count(|e| matches!(e, Event::PollStart { .. })), 1);
     }
 
