@@ -297,7 +297,7 @@ impl<Q: RunQueue<T>, T: Item, D: Driver> Shared<Q, T, D> {
         config: Config,
         driver: D,
         driver_unpark: impl Unpark,
-    ) -> (Arc<Shared<Q, T, D>>, Vec<Core<Q, T>>) {
+    ) -> (Arc<Self>, Vec<Core<Q, T>>) {
         assert!(config.workers > 0);
         assert!(config.global_queue_interval > 0 && config.event_interval > 0);
         let mut remotes = Vec::with_capacity(config.workers);

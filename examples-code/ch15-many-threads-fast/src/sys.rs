@@ -25,9 +25,8 @@ impl TimerFd {
             return Err(io::Error::last_os_error());
         }
         // SAFETY: `fd` was just returned by timerfd_create: open, and owned by nobody else.
-        Ok(TimerFd {
-            fd: unsafe { OwnedFd::from_raw_fd(fd) },
-        })
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        Ok(TimerFd { fd })
     }
 
     /// Fires once, `after` from now (a relative timer: it does not move with the wall

@@ -163,9 +163,10 @@ where
                         .with_mut(|stage| unsafe { std::ptr::replace(stage, Stage::Taken) });
                     let _ = catch_unwind(AssertUnwindSafe(|| drop(output)));
                 } else if after.has_join_waker() {
-                    // SAFETY: `JOIN_WAKER` is set and the task complete: nobody writes the
-                    // waker any more (the handle's attempts to fail now), and reading is ours.
                     task.join_waker.with(|waker| {
+                        // SAFETY: `JOIN_WAKER` is set and the task complete: nobody writes
+                        // the waker any more (the handle's attempts to fail now), and reading
+                        // it is ours.
                         if let Some(waker) = unsafe { &*waker } {
                             waker.wake_by_ref();
                         }
@@ -295,8 +296,8 @@ where
         }
         if now.has_join_waker() {
             // The runtime holds our waker; we may read it, not write it.
-            // SAFETY: while `JOIN_WAKER` is set nobody writes the waker.
             let same = self.join_waker.with(|waker| {
+                // SAFETY: while `JOIN_WAKER` is set nobody writes the waker.
                 unsafe { &*waker }
                     .as_ref()
                     .is_some_and(|waker| waker.will_wake(cx.waker()))

@@ -1,6 +1,7 @@
 //! Timers, with an API like `tokio::time`'s: `sleep`, `sleep_until`, `interval` and
-//! `timeout`. A `Sleep` is an entry in the runtime's timer heap (`timers.rs`), made at its
-//! first poll that finds it not due; the worker holding the driver fires it.
+//! `timeout`. A `Sleep` is an entry in the timer heap (`timers.rs`) of the runtime that
+//! first polls it, made at its first poll that finds it not due; the worker holding the
+//! driver fires it.
 
 use crate::coop;
 use crate::runtime::Handle;
@@ -16,10 +17,6 @@ use std::time::{Duration, Instant};
 // ANCHOR: sleep
 /// Waits until `duration` has passed, like `tokio::time::sleep`. The deadline is taken now,
 /// when `sleep` is called, not at the first poll.
-///
-/// # Panics
-///
-/// Outside a runtime (a task, or inside `Runtime::block_on`).
 pub fn sleep(duration: Duration) -> Sleep {
     // A duration too long to add (`Duration::MAX`) is as good as never.
     let far_future = || Instant::now() + Duration::from_secs(86_400 * 365 * 30);
@@ -31,26 +28,23 @@ pub fn sleep(duration: Duration) -> Sleep {
 }
 
 /// Waits until `deadline`, like `tokio::time::sleep_until`.
-///
-/// # Panics
-///
-/// Outside a runtime.
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         deadline,
-        handle: Handle::current(),
         timer: None,
     }
 }
 
 /// The future of `sleep`: ready once its deadline has passed, never before. Dropping it
 /// cancels its timer: a cancelled sleep wakes nobody.
+///
+/// It belongs to the runtime that first polls it (a task of it, or its `block_on`); a
+/// poll outside a runtime, of a sleep not yet due, panics.
 #[must_use = "a Sleep does nothing unless awaited"]
 pub struct Sleep {
     deadline: Instant,
-    handle: Handle,
-    /// Its entry in the heap, from the first poll that found it not due.
-    timer: Option<Arc<Timer>>,
+    /// Its runtime and its entry in the heap, from the first poll that found it not due.
+    timer: Option<(Handle, Arc<Timer>)>,
 }
 
 impl Future for Sleep {
@@ -65,13 +59,19 @@ impl Future for Sleep {
             this.cancel();
             return Poll::Ready(());
         }
-        let timers = &this.handle.shared.timers;
         match &this.timer {
             // Registered already: hand over the waker only if it changed.
-            Some(timer) => timers.update(timer, cx.waker()),
-            // The first poll: an entry in the heap (which re-arms the timerfd if it is the
-            // earliest).
-            None => this.timer = Some(timers.insert(this.deadline, cx.waker())),
+            Some((handle, timer)) => handle.shared.timers.update(timer, cx.waker()),
+            // The first poll: an entry in the heap of the current runtime (which re-arms the
+            // timerfd if it is the earliest).
+            None => {
+                let handle = Handle::try_current().expect(
+                    "a sleep was polled outside of a runtime: await it in a task or inside \
+                     `Runtime::block_on`",
+                );
+                let timer = handle.shared.timers.insert(this.deadline, cx.waker());
+                this.timer = Some((handle, timer));
+            }
         }
         Poll::Pending
     }
@@ -81,8 +81,8 @@ impl Future for Sleep {
 impl Sleep {
     /// Cancels the timer, if there is one.
     fn cancel(&mut self) {
-        if let Some(timer) = self.timer.take() {
-            self.handle.shared.timers.cancel(&timer);
+        if let Some((handle, timer)) = self.timer.take() {
+            handle.shared.timers.cancel(&timer);
         }
     }
 
@@ -117,7 +117,7 @@ impl Drop for Sleep {
 ///
 /// # Panics
 ///
-/// When `period` is zero, or outside a runtime.
+/// When `period` is zero.
 pub fn interval(period: Duration) -> Interval {
     assert!(!period.is_zero(), "`interval` needs a period above zero");
     Interval {
@@ -158,10 +158,6 @@ impl Interval {
 /// Runs `future`, but gives up when `duration` has passed first, like `tokio::time::timeout`:
 /// `Err(Elapsed)`, and `future` is dropped (cancelled). The future is polled before the
 /// timer, so one that is ready wins even when the time is up.
-///
-/// # Panics
-///
-/// Outside a runtime.
 pub fn timeout<F: Future>(
     duration: Duration,
     future: F,

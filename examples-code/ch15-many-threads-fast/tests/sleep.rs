@@ -218,3 +218,10 @@ fn interval_ticks_on_schedule_and_the_first_at_once() {
         );
     }
 }
+
+#[test]
+#[should_panic(expected = "a sleep was polled outside of a runtime")]
+fn a_sleep_polled_outside_a_runtime_panics_and_says_why() {
+    // An hour: the deadline has not passed at the first poll.
+    futures::executor::block_on(sleep(Duration::from_secs(3600)));
+}

@@ -200,3 +200,61 @@ fn with_one_worker_each_wake_unparks_the_driver_once() {
     assert_eq!(condvar, 0, "a lone worker always sleeps in the driver");
     assert_eq!(driver, ROUNDS, "one mio::Waker wake per spawn");
 }
+
+// ANCHOR: polled_once
+#[test]
+fn a_task_woken_many_times_before_it_runs_is_polled_once() {
+    let polls = within(LIMIT, || {
+        let runtime = Runtime::builder().worker_threads(1).build().unwrap();
+        let polls = Arc::new(AtomicUsize::new(0));
+        let done = Arc::new(AtomicBool::new(false));
+        let (wakers, waker) = mpsc::channel();
+        let task = runtime.spawn({
+            let (polls, done) = (Arc::clone(&polls), Arc::clone(&done));
+            std::future::poll_fn(move |cx| {
+                if polls.fetch_add(1, Ordering::SeqCst) == 0 {
+                    wakers.send(cx.waker().clone()).unwrap();
+                }
+                if done.load(Ordering::SeqCst) {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            })
+        });
+        let waker: Waker = waker.recv().unwrap(); // after the first poll
+        // The one worker is kept busy meanwhile, so the task cannot run between the wakes.
+        let (busy_now, release) = (
+            Arc::new(AtomicBool::new(false)),
+            Arc::new(AtomicBool::new(false)),
+        );
+        let busy = runtime.spawn({
+            let (busy_now, release) = (Arc::clone(&busy_now), Arc::clone(&release));
+            async move {
+                busy_now.store(true, Ordering::SeqCst);
+                while !release.load(Ordering::SeqCst) {
+                    std::hint::spin_loop();
+                }
+            }
+        });
+        wait_until(LIMIT, "the worker is busy", || {
+            busy_now.load(Ordering::SeqCst)
+        });
+        for _ in 0..5 {
+            waker.wake_by_ref();
+        }
+        release.store(true, Ordering::SeqCst);
+        futures::executor::block_on(busy).unwrap();
+        wait_until(LIMIT, "the worker sleeps", || {
+            runtime.handle().idle_counts() == (0, 0)
+        });
+        done.store(true, Ordering::SeqCst);
+        waker.wake_by_ref();
+        futures::executor::block_on(task).unwrap();
+        polls.load(Ordering::SeqCst)
+    });
+    // One poll at spawn, one for the five wakes (the state word queued the task once), one
+    // for the last wake.
+    assert_eq!(polls, 3);
+}
+// ANCHOR_END: polled_once
