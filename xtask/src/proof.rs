@@ -185,17 +185,25 @@ pub fn miri_targets(krate: &crate::repo::Crate) -> Result<Vec<String>> {
     Ok(args)
 }
 
-/// Runs the library tests of every stage and exercise with unsafe code under Miri.
+/// Runs the library tests of every stage and exercise with unsafe code under Miri; goes on
+/// after a crate that fails, and names every one that did.
 pub fn miri_libraries(repo: &Repo, log: impl Fn(&str)) -> Result<()> {
+    let mut failed = Vec::new();
     for krate in repo.unsafe_crates()? {
         let targets = miri_targets(krate)?;
         log(&format!("Miri: {} {}", krate.name, targets.join(" ")));
-        Cmd::new("cargo")
+        let run = Cmd::new("cargo")
             .args(["+nightly", "miri", "test", "--locked", "-p", &krate.name])
             .args(&targets)
             .dir(&repo.root)
-            .run()
-            .with_context(|| format!("the tests of {} failed under Miri", krate.name))?;
+            .run();
+        if let Err(error) = run {
+            log(&format!("Miri: {} FAILED: {error:#}", krate.name));
+            failed.push(krate.name.clone());
+        }
+    }
+    if !failed.is_empty() {
+        bail!("the tests of {} failed under Miri", failed.join(", "));
     }
     Ok(())
 }

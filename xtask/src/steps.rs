@@ -285,6 +285,7 @@ fn miri(root: &Path) -> Outcome {
     }
     let repo = Repo::load(root)?;
     let mut seen = std::collections::BTreeSet::new();
+    let mut failed = Vec::new();
     for example in repo.examples() {
         let tests = example.dir.join("tests.rs");
         let text = example.source.clone()
@@ -300,20 +301,29 @@ fn miri(root: &Path) -> Outcome {
             "Miri: {} --example {}",
             example.package, example.name
         ));
-        Cmd::new("cargo")
-            .args([
-                "+nightly",
-                "miri",
-                "test",
-                "--locked",
-                "-p",
-                &example.package,
-            ])
+        let run = Cmd::new("cargo")
+            .args(["+nightly", "miri", "test", "--locked", "-p"])
+            .arg(&example.package)
             .args(["--example", &example.name])
             .dir(root)
-            .run()?;
+            .run();
+        if let Err(error) = run {
+            log(&format!("Miri FAILED: {error:#}"));
+            failed.push(format!("{} --example {}", example.package, example.name));
+        }
     }
-    crate::proof::miri_libraries(&repo, log)?;
+    // Every crate runs even after a failure: one report names them all.
+    let libraries = crate::proof::miri_libraries(&repo, log);
+    if !failed.is_empty() {
+        bail!(
+            "under Miri, the tests of {} failed{}",
+            failed.join(", "),
+            libraries
+                .err()
+                .map_or(String::new(), |e| format!("; {e:#}"))
+        );
+    }
+    libraries?;
     Ok(None)
 }
 
