@@ -19,7 +19,8 @@ const NOTIFIED: usize = 0b00100;
 /// The `JoinHandle` still exists: the output is kept for it.
 const JOIN_INTEREST: usize = 0b01000;
 /// The `JoinHandle` has left a waker in the task. While set, the waker is the runtime's to
-/// read (and wake when the task completes), and the handle does not touch it.
+/// read (and wake when the task completes), and the handle only reads it; once the task is
+/// complete and the waker woken, the runtime clears it, and the waker is the handle's again.
 const JOIN_WAKER: usize = 0b10000;
 
 /// A new task: queued (whoever spawns it pushes it on a run queue), with a handle.
@@ -229,18 +230,28 @@ impl State {
     /// waking that waker right now, and the output is there to take.
     pub fn unset_join_waker(&self) -> Result<Snapshot, Snapshot> {
         self.transition(|s| {
-            debug_assert!(s.has_join_interest() && s.has_join_waker());
             if s.is_complete() {
-                (Err(s), None)
-            } else {
-                let next = s.0 & !JOIN_WAKER;
-                (Ok(Snapshot(next)), Some(next))
+                return (Err(s), None); // and the runtime may have cleared `JOIN_WAKER`
             }
+            debug_assert!(s.has_join_interest() && s.has_join_waker());
+            let next = s.0 & !JOIN_WAKER;
+            (Ok(Snapshot(next)), Some(next))
         })
     }
 
+    /// The task is complete and the handle's waker woken: clear `JOIN_WAKER`, which gives
+    /// the waker back to the handle to drop (or, if the handle is gone, to the caller).
+    /// Returns the word after.
+    pub fn unset_join_waker_after_complete(&self) -> Snapshot {
+        let before = Snapshot(self.word.fetch_and(!JOIN_WAKER, Ordering::AcqRel));
+        debug_assert!(before.is_complete() && before.has_join_waker());
+        Snapshot(before.0 & !JOIN_WAKER)
+    }
+
     /// The handle is dropped: clear `JOIN_INTEREST`, and `JOIN_WAKER` unless the task is
-    /// complete. Returns the word before: complete means the output is the handle's to drop.
+    /// complete. Returns the word before: complete means the output is the handle's to drop,
+    /// and so is the waker unless `JOIN_WAKER` is still set (then the runtime, about to
+    /// clear it, drops it).
     pub fn drop_join_handle(&self) -> Snapshot {
         self.transition(|s| {
             debug_assert!(s.has_join_interest());

@@ -98,9 +98,10 @@ pub trait Join<T>: Send + Sync {
 //   `cancel`) until it sets `COMPLETE`; then the `JoinHandle` if `JOIN_INTEREST` was set at
 //   that moment (there is one handle, and polling or dropping it takes `&mut`), else the
 //   thread that completed the task, which drops the output at once.
-// - `join_waker`: the `JoinHandle` while `JOIN_WAKER` is clear and the task is not complete;
-//   while `JOIN_WAKER` is set, nobody writes it: the handle may read it (`will_wake`) and the
-//   completing thread may read it (to wake it), at the same time, which is fine for reads.
+// - `join_waker`: the `JoinHandle`'s while `JOIN_WAKER` is clear; while it is set, nobody
+//   writes it: the handle may read it (`will_wake`) and the completing thread may read it
+//   (to wake it), at the same time, which is fine for reads. The completing thread clears
+//   `JOIN_WAKER` once it has woken it, and drops it only if the handle is gone.
 // The last `Arc` drops both with exclusive access. `F`, its output and `S` move between
 // threads with the task, hence the bounds.
 unsafe impl<F, S> Sync for Task<F, S>
@@ -165,12 +166,26 @@ where
                 } else if after.has_join_waker() {
                     task.join_waker.with(|waker| {
                         // SAFETY: `JOIN_WAKER` is set and the task complete: nobody writes
-                        // the waker any more (the handle's attempts to fail now), and reading
-                        // it is ours.
+                        // the waker (the handle's attempts to take it back fail now), and
+                        // reading it is ours.
                         if let Some(waker) = unsafe { &*waker } {
                             waker.wake_by_ref();
                         }
                     });
+                    // Done with it: the handle may drop it now, and it will, with itself.
+                    // Had the handle gone meanwhile, the waker is ours to drop. (Kept until
+                    // the task's end instead, a chain of tasks each awaiting the next would
+                    // hold each other up, and drop recursively, one stack frame per task.)
+                    if !task
+                        .state
+                        .unset_join_waker_after_complete()
+                        .has_join_interest()
+                    {
+                        // SAFETY: complete, `JOIN_WAKER` and `JOIN_INTEREST` clear: nobody
+                        // else touches the waker any more.
+                        let waker = task.join_waker.with_mut(|waker| unsafe { (*waker).take() });
+                        drop(waker);
+                    }
                 }
                 task.scheduler.release(task.key);
             }
@@ -322,15 +337,19 @@ where
     }
 
     fn drop_join_handle(&self) {
-        if self.state.drop_join_handle().is_complete() {
+        let before = self.state.drop_join_handle();
+        if before.is_complete() {
             // SAFETY: complete, and the handle (us) had the interest: the stage is ours.
             let output = self
                 .stage
                 .with_mut(|stage| unsafe { std::ptr::replace(stage, Stage::Taken) });
             drop(output);
-        } else {
-            // SAFETY: `JOIN_WAKER` and `JOIN_INTEREST` are clear now: the runtime will never
-            // read the waker, which is ours to drop.
+        }
+        if !before.is_complete() || !before.has_join_waker() {
+            // SAFETY: `JOIN_WAKER` is clear (we cleared it, or the runtime did once it had
+            // woken the waker), and `JOIN_INTEREST` too now: the runtime will not read the
+            // waker again, and it is ours to drop. (Complete with `JOIN_WAKER` still set:
+            // the runtime is waking it, and drops it when it sees we are gone.)
             let waker = self.join_waker.with_mut(|waker| unsafe { (*waker).take() });
             drop(waker);
         }

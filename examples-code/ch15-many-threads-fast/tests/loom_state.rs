@@ -157,6 +157,9 @@ fn the_output_reaches_a_join_handle_awaited_on_another_thread() {
                 }
             }
         };
+        // The handle goes while the worker may still be handing the waker back: one of
+        // the two drops the waker, and loom checks that they never touch it together.
+        task.drop_join_handle();
         scheduler.close();
         worker.join().unwrap();
         assert_eq!(output, "output");
