@@ -58,6 +58,8 @@ pub struct ChartFile {
     pub results: String,
     /// Why `cargo xtask bench` must not rerun it (the chapter discusses that very run).
     pub frozen: Option<String>,
+    /// The command that measures it, when the suite does not (chapter 18's wrk runs).
+    pub command: Option<String>,
     /// The worker counts of the multi-threaded runtimes to measure.
     pub workers: Vec<u64>,
     /// The cases to chart, and the panels of each chart.
@@ -108,7 +110,7 @@ impl ChartFile {
         let value: Value =
             serde_json::from_str(text).with_context(|| format!("{at} is no JSON"))?;
         let known = [
-            "about", "results", "frozen", "workers", "charts", "table", "targets",
+            "about", "results", "frozen", "command", "workers", "charts", "table", "targets",
         ];
         for key in value
             .as_object()
@@ -173,6 +175,7 @@ impl ChartFile {
             chapter: chapter.to_string(),
             results,
             frozen: value["frozen"].as_str().map(str::to_string),
+            command: value["command"].as_str().map(str::to_string),
             workers,
             cases: strings(charts, "cases", &at)?,
             panels,
@@ -1093,6 +1096,12 @@ pub fn run_full(root: &Path, options: &BenchOptions) -> Result<()> {
     if let Some(why) = &chart.frozen {
         bail!("{}'s results are kept as they are: {why}", chart.chapter);
     }
+    if let Some(command) = &chart.command {
+        bail!(
+            "{}'s results are measured by another program: run `{command}`, then `cargo xtask charts`",
+            chart.chapter
+        );
+    }
     let workers: Vec<String> = chart.workers.iter().map(u64::to_string).collect();
     let mut command = Cmd::cargo()
         .args(["run", "--release", "--locked", "-p", "bench", "--", "--out"])
@@ -1137,7 +1146,11 @@ fn charts_and_report(root: &Path) -> Result<Vec<Problem>> {
 /// Speed is never looked at.
 pub fn smoke(root: &Path) -> Result<()> {
     let out = root.join("target").join("bench-smoke").join("results.json");
-    let charts = chart_files(root)?;
+    // Charts measured by a program of their own are that program's to smoke-test.
+    let charts: Vec<ChartFile> = chart_files(root)?
+        .into_iter()
+        .filter(|c| c.command.is_none())
+        .collect();
     let mut workers: Vec<u64> = charts.iter().flat_map(|c| c.workers.clone()).collect();
     workers.sort_unstable();
     workers.dedup();
@@ -1452,6 +1465,17 @@ mod tests {
                 .to_string()
                 .contains("unknown key `tables`")
         );
+    }
+
+    #[test]
+    fn a_chart_measured_by_another_program_names_its_command() {
+        let chart = ChartFile::parse(
+            "ch99",
+            r#"{"results": "../x/results/ch99.json", "command": "cargo run -p x -- measure"}"#,
+        )
+        .unwrap();
+        assert_eq!(chart.command.as_deref(), Some("cargo run -p x -- measure"));
+        assert_eq!(chart.results, "../x/results/ch99.json");
     }
 
     #[test]

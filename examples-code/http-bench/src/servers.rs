@@ -1,0 +1,225 @@
+//! The servers the chapter compares: one hyper service (`ch18_real_software::hello`) with the
+//! same settings on five runtimes, and the book's hand-written `http_hello` on the book's
+//! two. Each serves on 127.0.0.1 until its process is killed.
+
+use ch18_real_software::compat::{HyperIo, HyperTimer};
+use ch18_real_software::hello::{self, HEADER_READ_TIMEOUT};
+use futures::FutureExt;
+use hyper::server::conn::http1;
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+/// One server of the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Server {
+    /// Its key in the results (and on the command line).
+    pub key: &'static str,
+    /// What the tables call it.
+    pub label: &'static str,
+    /// Whether the runtime runs on two workers (else on one thread).
+    pub multi_thread: bool,
+    /// Whether the runtime is the book's.
+    pub book: bool,
+}
+
+/// Every server, in the order of a round: each of ours just before its peer.
+pub const SERVERS: [Server; 7] = [
+    Server {
+        key: "ch14",
+        label: "hyper on ch14",
+        multi_thread: false,
+        book: true,
+    },
+    Server {
+        key: "tokio-ct",
+        label: "hyper on tokio current_thread",
+        multi_thread: false,
+        book: false,
+    },
+    Server {
+        key: "ch15",
+        label: "hyper on ch15",
+        multi_thread: true,
+        book: true,
+    },
+    Server {
+        key: "tokio-mt",
+        label: "hyper on tokio multi_thread",
+        multi_thread: true,
+        book: false,
+    },
+    Server {
+        key: "smol",
+        label: "hyper on smol (async-io)",
+        multi_thread: false,
+        book: false,
+    },
+    Server {
+        key: "ch14-raw",
+        label: "http_hello on ch14",
+        multi_thread: false,
+        book: true,
+    },
+    Server {
+        key: "ch15-raw",
+        label: "http_hello on ch15",
+        multi_thread: true,
+        book: true,
+    },
+];
+
+/// The worker count of the multi-threaded runtimes.
+pub const WORKERS: usize = 2;
+
+/// The server of `key`.
+pub fn server(key: &str) -> Option<Server> {
+    SERVERS.iter().copied().find(|s| s.key == key)
+}
+
+/// How long an accept loop waits after an error (out of descriptors) before it tries again.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(10);
+/// How long the hand-written server waits for a closing client.
+const LINGER: Duration = Duration::from_secs(1);
+
+/// hyper's settings, the same on every runtime: only the timer differs.
+fn builder<T: hyper::rt::Timer + Send + Sync + 'static>(timer: T) -> http1::Builder {
+    hello::builder(timer, HEADER_READ_TIMEOUT)
+}
+
+/// Serves on `127.0.0.1:port` (0: a free port) with the server `key`, calls `ready` with the
+/// address once it listens, and never returns unless binding fails.
+pub fn serve(key: &str, port: u16, ready: impl FnOnce(SocketAddr)) -> io::Result<()> {
+    let addr = ("127.0.0.1", port);
+    match key {
+        "ch14" | "ch14-raw" => {
+            use ch14_making_it_fast::{net::TcpListener, spawn, time};
+            let raw = key == "ch14-raw";
+            let runtime = ch14_making_it_fast::Runtime::new()?;
+            runtime.block_on(async {
+                let listener = TcpListener::bind(addr).await?;
+                ready(listener.local_addr()?);
+                let builder = builder(HyperTimer::new(time::sleep_until));
+                loop {
+                    match listener.accept().await {
+                        Ok((stream, _)) => {
+                            let _ = stream.set_nodelay(true);
+                            let builder = builder.clone();
+                            spawn(async move {
+                                if raw {
+                                    let _ = crate::raw::connection(stream, || time::sleep(LINGER))
+                                        .await;
+                                } else {
+                                    let _ = hello::serve_connection(&builder, HyperIo::new(stream))
+                                        .await;
+                                }
+                            });
+                        }
+                        Err(_) => time::sleep(ACCEPT_PAUSE).await,
+                    }
+                }
+            })
+        }
+        "ch15" | "ch15-raw" => {
+            use ch15_many_threads_fast::{net::TcpListener, spawn, time};
+            let raw = key == "ch15-raw";
+            let runtime = ch15_many_threads_fast::Runtime::builder()
+                .worker_threads(WORKERS)
+                .build()?;
+            runtime.block_on(async {
+                let listener = TcpListener::bind(addr).await?;
+                ready(listener.local_addr()?);
+                let builder = builder(HyperTimer::new(time::sleep_until));
+                loop {
+                    match listener.accept().await {
+                        Ok((stream, _)) => {
+                            let _ = stream.set_nodelay(true);
+                            let builder = builder.clone();
+                            spawn(async move {
+                                if raw {
+                                    let _ = crate::raw::connection(stream, || time::sleep(LINGER))
+                                        .await;
+                                } else {
+                                    let _ = hello::serve_connection(&builder, HyperIo::new(stream))
+                                        .await;
+                                }
+                            });
+                        }
+                        Err(_) => time::sleep(ACCEPT_PAUSE).await,
+                    }
+                }
+            })
+        }
+        "tokio-ct" | "tokio-mt" => {
+            let runtime = if key == "tokio-ct" {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?
+            } else {
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(WORKERS)
+                    .enable_all()
+                    .build()?
+            };
+            runtime.block_on(async {
+                let listener = tokio::net::TcpListener::bind(addr).await?;
+                ready(listener.local_addr()?);
+                let builder = builder(HyperTimer::new(|deadline: Instant| {
+                    Box::pin(tokio::time::sleep_until(deadline.into()))
+                }));
+                loop {
+                    match listener.accept().await {
+                        Ok((stream, _)) => {
+                            let _ = stream.set_nodelay(true);
+                            let builder = builder.clone();
+                            tokio::spawn(async move {
+                                let io = crate::tokio_io::TokioIo(stream);
+                                let _ = hello::serve_connection(&builder, io).await;
+                            });
+                        }
+                        Err(_) => tokio::time::sleep(ACCEPT_PAUSE).await,
+                    }
+                }
+            })
+        }
+        "smol" => {
+            // smol's own executor on this one thread, its sockets and timers from async-io
+            // (whose reactor runs in `block_on`, or on its own thread when none does).
+            let executor = smol::LocalExecutor::new();
+            smol::block_on(executor.run(async {
+                let listener = smol::Async::<std::net::TcpListener>::bind(SocketAddr::from((
+                    [127, 0, 0, 1],
+                    port,
+                )))?;
+                ready(listener.get_ref().local_addr()?);
+                let builder = builder(HyperTimer::new(|deadline: Instant| {
+                    smol::Timer::at(deadline).map(drop as fn(Instant))
+                }));
+                loop {
+                    match listener.accept().await {
+                        Ok((stream, _)) => {
+                            let _ = stream.get_ref().set_nodelay(true);
+                            let builder = builder.clone();
+                            executor
+                                .spawn(async move {
+                                    let _ = hello::serve_connection(&builder, HyperIo::new(stream))
+                                        .await;
+                                })
+                                .detach();
+                        }
+                        Err(_) => {
+                            smol::Timer::after(ACCEPT_PAUSE).await;
+                        }
+                    }
+                }
+            }))
+        }
+        _ => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "no server `{key}` (there are: {})",
+                SERVERS.map(|s| s.key).join(", ")
+            ),
+        )),
+    }
+}
