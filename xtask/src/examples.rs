@@ -59,6 +59,9 @@ pub fn run(root: &Path, example: &Example) -> Result<String, String> {
         .args(["run", "--quiet", "--locked", "--package", &example.package])
         .args(["--example", &example.name])
         .dir(root);
+    if !example.features.is_empty() {
+        command = command.args(["--features", &example.features.join(",")]);
+    }
     if example.numbers_vary() {
         command = command.arg("--release");
     }

@@ -688,6 +688,9 @@ pub mod swimlane {
     const LANE: f64 = 44.0;
     const TOP: f64 = 34.0;
 
+    /// The task number of `block_on`'s own future (`poll main` in a trace).
+    const MAIN: u64 = u64::MAX;
+
     /// The tasks' colours, in the order tasks first appear in the window.
     const TASK_COLOURS: &[&str] = &["blue", "orange", "green", "purple", "red", "gray"];
 
@@ -763,9 +766,12 @@ pub mod swimlane {
             if name == "park" {
                 Some(Span::Park)
             } else {
-                name.strip_prefix("poll ")
-                    .and_then(|n| n.parse().ok())
-                    .map(Span::Poll)
+                match name.strip_prefix("poll ") {
+                    // `block_on`'s own future, which is not a task (chapter 14's recorder).
+                    Some("main") => Some(Span::Poll(MAIN)),
+                    Some(n) => n.parse().ok().map(Span::Poll),
+                    None => None,
+                }
             }
         };
         for event in events {
@@ -1000,9 +1006,14 @@ pub mod swimlane {
                         "<rect x=\"{x0:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"22\" style=\"fill:var(--fig-{colour}-fill);stroke:var(--fig-{colour});stroke-width:1.2\"/>",
                         ly - 11.0
                     ));
-                    if w >= 22.0 {
+                    let label = if *task == MAIN {
+                        "main".to_string()
+                    } else {
+                        task.to_string()
+                    };
+                    if w >= 11.0 * label.len() as f64 {
                         line(format!(
-                            "<text x=\"{:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\" dominant-baseline=\"central\" font-size=\"13\" style=\"fill:currentColor\">{task}</text>",
+                            "<text x=\"{:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\" dominant-baseline=\"central\" font-size=\"13\" style=\"fill:currentColor\">{label}</text>",
                             x0 + w / 2.0
                         ));
                     }

@@ -94,6 +94,10 @@ pub struct Example {
     pub dir: PathBuf,
     /// Whether `cargo test` runs its tests (`test = true` in its `[[example]]`).
     pub tested: bool,
+    /// The crate features it needs (`required-features` in its `[[example]]`): a recorder
+    /// such as chapter 14's and 15's `trace`. `cargo test --workspace` skips such an example,
+    /// so the `cargo-test` step tests it again with them; its command names them.
+    pub features: Vec<String>,
     /// Its `main.rs`.
     pub source: String,
 }
@@ -139,9 +143,14 @@ impl Example {
     /// `output.txt` shows it: measured figures come from release builds.
     pub fn command(&self) -> String {
         format!(
-            "$ cargo run -p {} --example {}{}",
+            "$ cargo run -p {} --example {}{}{}",
             self.package,
             self.name,
+            if self.features.is_empty() {
+                String::new()
+            } else {
+                format!(" --features {}", self.features.join(","))
+            },
             if self.numbers_vary() {
                 " --release"
             } else {
@@ -764,6 +773,12 @@ fn load_crate(package: &Value, dir: PathBuf) -> Result<Crate> {
             package: name.clone(),
             name: target["name"].as_str().unwrap_or_default().to_string(),
             tested: target["test"] == true,
+            features: target["required-features"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f.as_str().map(String::from))
+                .collect(),
             source: read(&main)?,
             dir: example_dir,
         });
@@ -1070,11 +1085,20 @@ pub(crate) mod tests {
             name: "cost".into(),
             dir: PathBuf::from("/r"),
             tested: true,
+            features: Vec::new(),
             source: format!("{NUMBERS_VARY}\nfn main() {{}}\n"),
         };
         assert_eq!(
             example.command(),
             "$ cargo run -p ch06-x --example cost --release"
+        );
+        let recorder = Example {
+            features: vec!["trace".into()],
+            ..example
+        };
+        assert_eq!(
+            recorder.command(),
+            "$ cargo run -p ch06-x --example cost --features trace --release"
         );
     }
 

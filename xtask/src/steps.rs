@@ -65,9 +65,9 @@ pub const STEPS: &[Step] = &[
     Step {
         name: "cargo-test",
         proves: "the tests of every stage crate, exercise and tool pass, and the book-level tests in `tests/`",
-        runs: "`cargo test --workspace --locked`",
+        runs: "`cargo test --workspace --locked`, then each example that needs a crate feature (a trace recorder) with it: `cargo test -p CRATE --example NAME --features F`",
         quick: false,
-        run: |root| cargo(root, &["test", "--workspace", "--locked"]),
+        run: cargo_test,
     },
     Step {
         name: "book-checks",
@@ -216,6 +216,32 @@ pub fn report(problems: Vec<Problem>) -> Outcome {
 
 fn cargo(root: &Path, args: &[&str]) -> Outcome {
     Cmd::cargo().args(args).dir(root).run().map(|()| None)
+}
+
+/// `cargo test --workspace`, which skips the examples that need a feature, then those.
+fn cargo_test(root: &Path) -> Outcome {
+    cargo(root, &["test", "--workspace", "--locked"])?;
+    let repo = crate::repo::Repo::load(root)?;
+    for example in repo
+        .examples()
+        .filter(|e| e.tested && !e.features.is_empty())
+    {
+        let features = example.features.join(",");
+        cargo(
+            root,
+            &[
+                "test",
+                "--locked",
+                "-p",
+                &example.package,
+                "--example",
+                &example.name,
+                "--features",
+                &features,
+            ],
+        )?;
+    }
+    Ok(None)
 }
 
 fn tools_step(_: &Path) -> Outcome {

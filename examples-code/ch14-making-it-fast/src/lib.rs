@@ -29,6 +29,7 @@
 //! | `time` | `sleep`, `sleep_until`, `Sleep`, `interval`, `timeout` and `Elapsed` |
 //! | `blocking` | `Pool`: threads started on demand up to a limit, idle ones kept for a while (chapter 9) |
 //! | `join` | `JoinHandle<T>` (the task itself, or a channel for a blocking job) and `JoinError` (`is_panic`, `is_cancelled`) |
+//! | `trace` | with the Cargo feature `trace`, a recorder of polls, wakes, pushes, sleeps and `epoll_wait`s, written as Chrome Trace Event JSON (chapter 15's, copied); without it, nothing |
 //! | `yield_now` | a future that wakes its own task and returns `Pending` once |
 //!
 //! # Programs (`examples/`)
@@ -61,6 +62,7 @@ mod sync;
 mod sys;
 mod task;
 mod timers;
+pub mod trace;
 mod yield_now;
 
 pub use join::{JoinError, JoinHandle};

@@ -13,6 +13,7 @@ use crate::sync::lock;
 use crate::sys::{EventFd, Events};
 use crate::task::{Runnable, Task};
 use crate::timers::Timers;
+use crate::trace::{self, Event, Queue};
 use futures::channel::oneshot;
 use futures::task::{ArcWake, waker};
 use slab::Slab;
@@ -68,13 +69,30 @@ impl Shared {
     /// that is a push on a plain `VecDeque`: no lock, no atomic, no system call. Anywhere
     /// else it goes through the injector, and the eventfd is written if the runtime sleeps.
     pub(crate) fn schedule(&self, task: Arc<dyn Runnable>) {
+        let key = task.key() as u64;
         let mut task = Some(task);
         on_runtime_thread(self, |inner| {
             if let Some(task) = task.take() {
+                trace::record(|| Event::Wake {
+                    task: key,
+                    from_worker: true,
+                });
+                trace::record(|| Event::Push {
+                    task: key,
+                    queue: Queue::Local,
+                });
                 inner.local.borrow_mut().push_back(task);
             }
         });
         if let Some(task) = task {
+            trace::record(|| Event::Wake {
+                task: key,
+                from_worker: false,
+            });
+            trace::record(|| Event::Push {
+                task: key,
+                queue: Queue::Injector,
+            });
             self.inject(task);
         }
     }
@@ -194,7 +212,10 @@ impl Inner {
     /// Polls a task once; if that poll finished it, takes it out of the list of live tasks.
     fn run(&self, task: Arc<dyn Runnable>) {
         let key = task.key();
-        if task.run() {
+        trace::record(|| Event::PollStart { task: key as u64 });
+        let finished = task.run();
+        trace::record(|| Event::PollEnd { task: key as u64 });
+        if finished {
             // Dropped outside the borrow: the task's output may do anything when dropped.
             let finished = self.tasks.borrow_mut().try_remove(key);
             drop(finished);
@@ -207,11 +228,22 @@ impl Inner {
     /// the timers that are due, and hands socket events to the reactor.
     fn poll_os(&self, events: &mut Events, timeout_ms: i32) {
         let shared = &self.shared;
+        let started = trace::ENABLED.then(Instant::now); // `None`, free, without `trace`
+        if timeout_ms != 0 {
+            trace::record(|| Event::Park);
+        }
         self.reactor
             .epoll
             .wait(events, timeout_ms)
             .expect("epoll_wait failed");
         shared.sleep.awake();
+        trace::record(|| Event::EpollWait {
+            nanos: started.map_or(0, |started| trace::nanos(started.elapsed())),
+            events: events.iter().count() as u32,
+        });
+        if timeout_ms != 0 {
+            trace::record(|| Event::Unparked);
+        }
         self.timers.fire(Instant::now());
         for (token, ready) in events.iter() {
             // `WAKE` needs nothing: it only ended the wait. The task of the wake from another
@@ -340,11 +372,15 @@ impl Runtime {
         let mut future = pin!(future);
         let mut events = Events::with_capacity(EVENTS);
         inner.shared.sleep.main_woken_here(); // the first poll
+        trace::name_thread(|| "block_on".to_string());
         // Polls (of the main future and of tasks) since the last look at the OS.
         let mut since_os = 0;
         loop {
             if inner.shared.sleep.take_main_woken() {
-                if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                trace::record(|| Event::PollStart { task: trace::MAIN });
+                let poll = future.as_mut().poll(&mut cx);
+                trace::record(|| Event::PollEnd { task: trace::MAIN });
+                if let Poll::Ready(output) = poll {
                     return output;
                 }
                 since_os += 1;
