@@ -431,6 +431,7 @@ pub struct Builder {
     global_queue_interval: u32,
     event_interval: u32,
     lifo_slot: bool,
+    always_wake_after_search: bool,
     max_blocking_threads: usize,
     thread_keep_alive: Duration,
 }
@@ -451,6 +452,7 @@ impl Builder {
             global_queue_interval: 61,
             event_interval: 61,
             lifo_slot: true,
+            always_wake_after_search: false,
             max_blocking_threads: 512,
             thread_keep_alive: Duration::from_secs(10),
         }
@@ -491,6 +493,14 @@ impl Builder {
         self
     }
 
+    /// The last searcher to find work wakes another worker even when it sees no more work,
+    /// as tokio's does; by default it wakes one only when it sees some. For measuring the
+    /// difference (`examples/round_trip`).
+    pub fn always_wake_after_search(&mut self) -> &mut Builder {
+        self.always_wake_after_search = true;
+        self
+    }
+
     /// The most threads `spawn_blocking` may run at once; more jobs wait in a queue.
     pub fn max_blocking_threads(&mut self, limit: usize) -> &mut Builder {
         assert!(limit > 0, "`max_blocking_threads` cannot be zero");
@@ -528,6 +538,7 @@ impl Builder {
             global_queue_interval: self.global_queue_interval,
             event_interval: self.event_interval,
             lifo_slot: self.lifo_slot,
+            always_wake_after_search: self.always_wake_after_search,
         };
         let (scheduler, cores): (Scheduler, Vec<LocalCore>) = match self.run_queues {
             RunQueueKind::Ring => {

@@ -139,6 +139,9 @@ pub struct Config {
     pub event_interval: u32,
     /// Whether a task woken by the running task runs next, in the LIFO slot.
     pub lifo_slot: bool,
+    /// Whether the last searcher to find work wakes another worker even when it sees no
+    /// other work (tokio's rule), instead of only when it does (this book's).
+    pub always_wake_after_search: bool,
 }
 
 /// How many times in a row a worker runs the task of its LIFO slot before its queue gets a
@@ -154,6 +157,7 @@ impl Config {
             global_queue_interval: 61,
             event_interval: 61,
             lifo_slot: true,
+            always_wake_after_search: false,
         }
     }
 }
@@ -241,9 +245,12 @@ pub struct WorkerCounts {
     pub condvar_parks: u64,
     /// Looks at the driver without sleeping.
     pub driver_polls: u64,
+    /// Times it became a searcher, and times it was refused (half the workers searched).
+    pub searches: u64,
+    pub searches_refused: u64,
 }
 
-const WORKER_COUNTS: usize = 8;
+const WORKER_COUNTS: usize = 10;
 
 impl WorkerCounts {
     fn to_array(self) -> [u64; WORKER_COUNTS] {
@@ -256,6 +263,8 @@ impl WorkerCounts {
             self.driver_parks,
             self.condvar_parks,
             self.driver_polls,
+            self.searches,
+            self.searches_refused,
         ]
     }
 
@@ -268,6 +277,8 @@ impl WorkerCounts {
         self.driver_parks += a[5];
         self.condvar_parks += a[6];
         self.driver_polls += a[7];
+        self.searches += a[8];
+        self.searches_refused += a[9];
     }
 }
 
@@ -538,8 +549,10 @@ impl<Q: RunQueue<T>, T: Item> Core<Q, T> {
         if !self.is_searching {
             self.is_searching = shared.idle.transition_worker_to_searching();
             if !self.is_searching {
+                self.counts.searches_refused += 1;
                 return None;
             }
+            self.counts.searches += 1;
         }
         let count = shared.remotes.len();
         self.seed ^= self.seed << 13;
@@ -577,7 +590,11 @@ impl<Q: RunQueue<T>, T: Item> Core<Q, T> {
         }
         self.is_searching = false;
         if shared.idle.transition_worker_from_searching() {
-            shared.notify_if_work_pending();
+            if shared.config.always_wake_after_search {
+                shared.notify_parked();
+            } else {
+                shared.notify_if_work_pending();
+            }
         }
     }
     // ANCHOR_END: steal
@@ -650,11 +667,11 @@ impl<Q: RunQueue<T>, T: Item> Core<Q, T> {
     /// Every `event_interval` polls a look at the driver; else the next task of its own, or
     /// a steal; nothing anywhere, a sleep.
     fn next_step<D: Driver>(&mut self, shared: &Shared<Q, T, D>) -> Step<T> {
-        self.until_driver -= 1;
         if self.until_driver == 0 {
             self.until_driver = shared.config.event_interval;
             return Step::LookAtDriver;
         }
+        self.until_driver -= 1;
         let found = self.next_task(shared).or_else(|| self.steal_work(shared));
         match found {
             Some(item) => {

@@ -162,8 +162,17 @@ fn a_wake_storm_never_polls_a_task_twice_at_once_and_loses_no_wake() {
 /// task from outside, await it, wait until every worker sleeps again. Returns the notifies,
 /// unparks of a worker on its condvar, and unparks of the worker in the driver it took.
 fn wakes_of_spawns_onto_a_sleeping_runtime(workers: usize, rounds: u64) -> (u64, u64, u64) {
+    wakes_of_spawns(workers, false, rounds)
+}
+
+fn wakes_of_spawns(workers: usize, tokio_rule: bool, rounds: u64) -> (u64, u64, u64) {
     within(LIMIT, move || {
-        let runtime = Runtime::builder().worker_threads(workers).build().unwrap();
+        let mut builder = Runtime::builder();
+        builder.worker_threads(workers);
+        if tokio_rule {
+            builder.always_wake_after_search();
+        }
+        let runtime = builder.build().unwrap();
         let handle = runtime.handle().clone();
         let all_asleep = || handle.idle_counts() == (0, 0);
         wait_until(LIMIT, "every worker sleeps", all_asleep);
@@ -189,6 +198,16 @@ fn one_wake_unparks_at_most_one_sleeping_worker() {
     // more: nothing there, so it wakes nobody else (tokio's last searcher would).
     assert_eq!(notifies, ROUNDS, "one worker picked per spawn");
     assert_eq!(condvar + driver, ROUNDS, "one unpark per spawn");
+}
+
+#[test]
+fn with_tokios_rule_the_last_searcher_wakes_a_second_worker_for_nothing() {
+    const ROUNDS: u64 = 50;
+    let (notifies, condvar, driver) = wakes_of_spawns(4, true, ROUNDS);
+    // The worker woken for the spawn is the last searcher when it finds the task, and wakes
+    // another, which finds nothing and sleeps again: two of each per spawn.
+    assert_eq!(notifies, 2 * ROUNDS);
+    assert_eq!(condvar + driver, 2 * ROUNDS);
 }
 // ANCHOR_END: unpark_one
 
