@@ -459,33 +459,49 @@ impl<Q: RunQueue<T>, T: Item> Core<Q, T> {
     /// (the slot capped or off, a wake from the driver) to the back. A task in the queue that
     /// waits behind another gets a sleeping worker woken to steal it.
     pub fn schedule<D: Driver>(&mut self, shared: &Shared<Q, T, D>, item: T) {
+        if !self.in_poll {
+            return self.push_back(shared, item);
+        }
+        if !self.lifo_enabled {
+            // The slot is capped for now (it is on in the config): this task would have
+            // taken it, and its worker runs it right after the poll, as it would the slot's.
+            // It wakes nobody unless other tasks wait too: a thief woken for it would only
+            // split a ping-pong pair across CPUs, every fourth message.
+            let running = !shared.config.lifo_slot;
+            return self.push_back_waiting_behind(shared, item, running);
+        }
         let id = if trace::ENABLED { item.id() } else { 0 };
-        let back = if self.in_poll && self.lifo_enabled {
-            trace::record(|| Event::Push {
-                task: id,
-                queue: Queue::Lifo,
-            });
-            match self.lifo.replace(item) {
-                Some(previous) => previous,
-                None => return, // nobody can steal the slot: nobody to wake
-            }
-        } else {
-            item
-        };
-        self.push_back(shared, back);
+        trace::record(|| Event::Push {
+            task: id,
+            queue: Queue::Lifo,
+        });
+        if let Some(previous) = self.lifo.replace(item) {
+            self.push_back(shared, previous);
+        }
+        // A task alone in the slot wakes nobody: nobody can steal it.
     }
 
     /// Pushes at the back of this worker's queue (a yield goes here, never to the slot), and
     /// wakes a sleeper if the task waits behind another: during a poll, behind the task
     /// polled; after it (a yield), behind a task queued before it.
     pub fn push_back<D: Driver>(&mut self, shared: &Shared<Q, T, D>, item: T) {
+        let running = self.in_poll;
+        self.push_back_waiting_behind(shared, item, running);
+    }
+
+    fn push_back_waiting_behind<D: Driver>(
+        &mut self,
+        shared: &Shared<Q, T, D>,
+        item: T,
+        running: bool,
+    ) {
         let id = if trace::ENABLED { item.id() } else { 0 };
         Q::push(&mut self.local, item, &shared.injector);
         trace::record(|| Event::Push {
             task: id,
             queue: Queue::Local,
         });
-        if !self.parking && self.should_notify_others(self.in_poll) {
+        if !self.parking && self.should_notify_others(running) {
             shared.notify_parked();
         }
     }

@@ -9,7 +9,7 @@
 
 use crate::join::JoinError;
 use crate::state::{EndPoll, State, Wake};
-use crate::sync::UnsafeCell;
+use crate::sync::{AtomicU32, Ordering, UnsafeCell};
 use futures::task::{ArcWake, waker_ref};
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -25,9 +25,15 @@ pub type TaskRef = Arc<dyn Runnable>;
 pub trait Schedule: Send + Sync + 'static {
     /// Queues a task that a wake found idle.
     fn schedule(&self, task: TaskRef);
-    /// The task with this key finished: the runtime forgets it.
+    /// The task's first poll returned `Pending`: the runtime lists it among the tasks to
+    /// cancel if it is dropped first, and returns its key in that list.
+    fn bind(&self, task: TaskRef) -> usize;
+    /// The listed task with this key finished: the runtime forgets it.
     fn release(&self, key: usize);
 }
+
+/// The key of a task not listed: it has not waited yet.
+const UNLISTED: u32 = u32::MAX;
 // ANCHOR_END: schedule
 
 // ANCHOR: task
@@ -35,10 +41,12 @@ pub trait Schedule: Send + Sync + 'static {
 pub struct Task<F: Future, S> {
     /// Queued, running, woken while running, complete, join interest, join waker.
     state: State,
+    /// The task's key in the runtime's list of waiting tasks, set by the worker that runs its
+    /// first poll if that poll returns `Pending` (a task done at its first poll is never
+    /// listed); `UNLISTED` until then. Beside the 32-bit state word: together, one word.
+    key: AtomicU32,
     /// Where a wake puts the task.
     scheduler: S,
-    /// The task's key in the runtime's list of live tasks.
-    key: usize,
     /// The future while it runs, then its output until the `JoinHandle` takes it. No lock:
     /// the state word says whose it is (see the `Sync` impl below).
     stage: UnsafeCell<Stage<F>>,
@@ -76,8 +84,8 @@ pub trait Runnable: Send + Sync {
     /// Drops the future, if no worker is polling it and it is not complete: the `JoinHandle`
     /// then sees `JoinError::is_cancelled`.
     fn cancel(&self);
-    /// The key in the runtime's list of live tasks (also its name in traces).
-    fn key(&self) -> usize;
+    /// The key in the runtime's list of waiting tasks, once it is listed.
+    fn key(&self) -> Option<usize>;
 }
 
 /// What a `JoinHandle<T>` needs of its task.
@@ -120,11 +128,11 @@ where
     S: Schedule,
 {
     /// A new task, notified: the caller puts it on a run queue.
-    pub fn new(future: F, scheduler: S, key: usize) -> Arc<Task<F, S>> {
+    pub fn new(future: F, scheduler: S) -> Arc<Task<F, S>> {
         Arc::new(Task {
             state: State::new(),
+            key: AtomicU32::new(UNLISTED),
             scheduler,
-            key,
             stage: UnsafeCell::new(Stage::Running(future)),
             join_waker: UnsafeCell::new(None),
         })
@@ -187,7 +195,9 @@ where
                         drop(waker);
                     }
                 }
-                task.scheduler.release(task.key);
+                if let Some(key) = task.listed() {
+                    task.scheduler.release(key);
+                }
             }
         }
         let handover = Handover {
@@ -219,6 +229,16 @@ where
             Stage::Taken => panic!("`JoinHandle` polled after it returned its output"),
             Stage::Running(_) => unreachable!("a complete task's stage is not `Running`"),
         }
+    }
+}
+
+impl<F: Future, S> Task<F, S> {
+    /// The key, if the task is listed. Only the thread that holds `RUNNING` writes it (once),
+    /// and every later reader holds `RUNNING` in its turn: `Relaxed` is enough, the state
+    /// word orders them.
+    fn listed(&self) -> Option<usize> {
+        let key = self.key.load(Ordering::Relaxed);
+        (key != UNLISTED).then_some(key as usize)
     }
 }
 
@@ -269,6 +289,16 @@ where
         });
         let result = match poll {
             Ok(Poll::Pending) => {
+                if self.listed().is_none() {
+                    // The first wait: list the task (while `RUNNING` is still ours, so that no
+                    // other worker can complete it before it is listed).
+                    let key = self.scheduler.bind(self.clone());
+                    let key = u32::try_from(key).ok().filter(|&key| key != UNLISTED);
+                    self.key.store(
+                        key.expect("more than 2^32 - 1 tasks waiting"),
+                        Ordering::Relaxed,
+                    );
+                }
                 return match self.state.end_poll() {
                     EndPoll::Idle => Ran::Idle,
                     EndPoll::Notified => Ran::Yielded(self),
@@ -289,8 +319,8 @@ where
         }
     }
 
-    fn key(&self) -> usize {
-        self.key
+    fn key(&self) -> Option<usize> {
+        self.listed()
     }
 }
 // ANCHOR_END: run

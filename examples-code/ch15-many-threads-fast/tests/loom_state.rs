@@ -33,6 +33,9 @@ impl Schedule for Scheduler {
         self.0.tasks.lock().unwrap().0.push_back(task);
         self.0.condvar.notify_one();
     }
+    fn bind(&self, _task: TaskRef) -> usize {
+        0
+    }
     fn release(&self, _key: usize) {}
 }
 
@@ -101,7 +104,6 @@ fn a_wake_reaches_the_poll_after_it_even_when_merged_into_a_pending_one() {
                 }
             }),
             scheduler.clone(),
-            0,
         );
         // The first poll, here: it leaves the waker, and the task waits.
         scheduler.schedule(task.clone());
@@ -133,7 +135,7 @@ fn a_wake_reaches_the_poll_after_it_even_when_merged_into_a_pending_one() {
 fn the_output_reaches_a_join_handle_awaited_on_another_thread() {
     loom::model(|| {
         let scheduler = Scheduler::default();
-        let task = Task::new(async { String::from("output") }, scheduler.clone(), 0);
+        let task = Task::new(async { String::from("output") }, scheduler.clone());
         scheduler.schedule(task.clone());
         let worker = thread::spawn({
             let scheduler = scheduler.clone();
@@ -212,7 +214,6 @@ fn a_cancel_racing_with_a_poll_drops_the_future_once_and_the_handle_sees_one_end
                 7
             },
             scheduler.clone(),
-            0,
         );
         scheduler.schedule(task.clone());
         let worker = thread::spawn({
@@ -244,7 +245,7 @@ fn a_handle_dropped_as_the_task_completes_drops_the_output_once() {
         let scheduler = Scheduler::default();
         let drops = Arc::new(AtomicUsize::new(0));
         let output = Counted(Arc::clone(&drops));
-        let task = Task::new(async move { output }, scheduler.clone(), 0);
+        let task = Task::new(async move { output }, scheduler.clone());
         scheduler.schedule(task.clone());
         let worker = thread::spawn({
             let scheduler = scheduler.clone();
@@ -279,7 +280,6 @@ fn a_task_that_wakes_itself_during_its_poll_is_polled_again() {
                 })
             },
             scheduler.clone(),
-            0,
         );
         scheduler.schedule(task.clone());
         scheduler.close();

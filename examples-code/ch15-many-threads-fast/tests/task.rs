@@ -18,6 +18,9 @@ impl Schedule for Queue {
     fn schedule(&self, task: TaskRef) {
         self.0.lock().unwrap().push_back(task);
     }
+    fn bind(&self, _task: TaskRef) -> usize {
+        0
+    }
     fn release(&self, _key: usize) {}
 }
 
@@ -67,7 +70,7 @@ fn poll_join<T>(task: &dyn Join<T>, waker: &Waker) -> Poll<T> {
 #[test]
 fn a_task_runs_and_hands_its_output_to_a_handle_on_another_thread() {
     let queue = Queue::default();
-    let task = Task::new(async { vec![1, 2, 3] }, queue.clone(), 0);
+    let task = Task::new(async { vec![1, 2, 3] }, queue.clone());
     queue.schedule(task.clone());
     let signal = Arc::new(Signal::default());
     let waker = Waker::from(Arc::clone(&signal));
@@ -123,7 +126,6 @@ fn a_wake_from_another_thread_during_the_poll_gets_the_task_polled_again() {
             })
         },
         queue.clone(),
-        0,
     );
     queue.schedule(task.clone());
     queue.run_all();
@@ -150,7 +152,7 @@ fn a_handle_dropped_before_or_after_the_end_drops_the_output_once() {
         let queue = Queue::default();
         let drops = Arc::new(AtomicUsize::new(0));
         let output = Counted(Arc::clone(&drops));
-        let task = Task::new(async move { output }, queue.clone(), 0);
+        let task = Task::new(async move { output }, queue.clone());
         queue.schedule(task.clone());
         let handle: Arc<dyn Join<Counted>> = task;
         if drop_first {
@@ -177,7 +179,6 @@ fn a_panic_in_the_poll_is_a_join_error_and_the_future_is_dropped() {
             panic!("boom")
         },
         queue.clone(),
-        0,
     );
     queue.schedule(task.clone());
     queue.run_all();
@@ -204,7 +205,6 @@ fn a_cancelled_task_is_dropped_and_never_polled_and_its_handle_says_so() {
             }
         },
         queue.clone(),
-        0,
     );
     queue.schedule(task.clone());
     task.cancel(); // while it waits in the queue
@@ -236,7 +236,6 @@ fn a_handle_awaited_by_another_task_hands_over_its_waker_and_changes_it() {
             })
         },
         queue.clone(),
-        0,
     );
     queue.schedule(task.clone());
     queue.run_all();
@@ -285,7 +284,7 @@ fn a_chain_of_tasks_each_awaiting_the_next_ends_without_a_deep_drop() {
             if n == 0 {
                 return 0;
             }
-            let next = Task::new(chain(queue.clone(), n - 1), queue.clone(), 0);
+            let next = Task::new(chain(queue.clone(), n - 1), queue.clone());
             queue.schedule(next.clone());
             let handle: Arc<dyn Join<u64>> = next;
             let output = poll_fn(|cx| handle.poll_join(cx)).await.unwrap();
@@ -294,7 +293,7 @@ fn a_chain_of_tasks_each_awaiting_the_next_ends_without_a_deep_drop() {
         })
     }
     let queue = Queue::default();
-    let first = Task::new(chain(queue.clone(), DEPTH), queue.clone(), 0);
+    let first = Task::new(chain(queue.clone(), DEPTH), queue.clone());
     queue.schedule(first.clone());
     // On a thread with a small stack: a recursive drop would overflow it.
     let output = thread::Builder::new()

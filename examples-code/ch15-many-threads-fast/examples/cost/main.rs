@@ -58,6 +58,7 @@ static ALLOCATOR: Counting = Counting;
 fn allocations() -> u64 {
     ALLOCATIONS.with(Cell::get)
 }
+
 // ANCHOR_END: counting
 
 // ANCHOR: measure
@@ -112,17 +113,23 @@ fn spawn_cost(runtime: &Runtime, from_a_task: bool, rounds: u64, batch: u64) -> 
 fn yield_cost(runtime: &Runtime, yields: u64) -> Cost {
     runtime.block_on(async move {
         spawn(async move {
-            let before = allocations();
+            // The first wait lists the task (to be cancelled if the runtime goes first): an
+            // allocation the first time a worker's list grows, not counted here.
+            yield_now().await;
+            let (thread, before) = (std::thread::current().id(), allocations());
             let start = Instant::now();
             for _ in 0..yields {
                 yield_now().await;
             }
-            // A lone yielding task wakes no thief (`should_notify_others`): it stays on its
-            // worker, and the count is that thread's.
-            Cost {
-                nanos: start.elapsed().as_nanos() as f64 / yields as f64,
-                allocations: (allocations() - before) as f64 / yields as f64,
-            }
+            let nanos = start.elapsed().as_nanos() as f64 / yields as f64;
+            // The count is this thread's: it says nothing if a searching worker stole the
+            // task meanwhile (a lone yielding task wakes no thief, but one may be searching).
+            let allocations = if std::thread::current().id() == thread {
+                (allocations() - before) as f64 / yields as f64
+            } else {
+                f64::NAN
+            };
+            Cost { nanos, allocations }
         })
         .await
         .expect("the yielding task")
