@@ -56,6 +56,7 @@ impl Shared {
         self.tasks.lock().unwrap().remove(&id);
     }
 
+    // ANCHOR: next
     /// What the executor does next: poll the main future, poll a task, or sleep until a wake.
     fn next(&self) -> Next {
         let mut queue = self.queue.lock().unwrap();
@@ -89,6 +90,7 @@ enum Next {
     Main,
     Task(Arc<Task>),
 }
+// ANCHOR_END: next
 
 // ANCHOR: main_waker
 /// The main future's waker: it has no task, it only flags the main future and wakes the
