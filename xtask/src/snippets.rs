@@ -15,6 +15,9 @@ use std::process::Command;
 
 /// Crates from crates.io that snippets may use (besides the stage crates themselves).
 pub const EXTERNAL: &[&str] = &["futures", "libc"];
+/// Crates from crates.io that only `noplayground` snippets use (chapter 18's libraries):
+/// `mdbook test` gets them, the stand-in playground does not offer them.
+pub const LOCAL_ONLY: &[&str] = &["hyper", "http_body_util", "async_tungstenite", "tokio"];
 
 /// Builds every stage crate's library (and so `futures` and `libc`) into `target/snippets`,
 /// writes the `rustdoc` wrapper, and returns the directory to put first on `PATH`.
@@ -63,6 +66,8 @@ pub fn build_snippet_crates(root: &Path) -> Result<(PathBuf, Vec<(String, String
             // and it would bring tokio and smol into this target directory.
             "--exclude",
             "bench",
+            "--exclude",
+            "http-bench",
             "--lib",
             "--locked",
         ])
@@ -100,7 +105,7 @@ pub fn build_snippet_crates(root: &Path) -> Result<(PathBuf, Vec<(String, String
         let is_stage = message["package_id"]
             .as_str()
             .is_some_and(|id| id.starts_with(&stage_prefix));
-        if !is_stage && !EXTERNAL.contains(&name.as_str()) {
+        if !is_stage && !EXTERNAL.contains(&name.as_str()) && !LOCAL_ONLY.contains(&name.as_str()) {
             continue;
         }
         let rlib = message["filenames"]

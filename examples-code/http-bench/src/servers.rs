@@ -92,6 +92,7 @@ fn builder<T: hyper::rt::Timer + Send + Sync + 'static>(timer: T) -> http1::Buil
 pub fn serve(key: &str, port: u16, ready: impl FnOnce(SocketAddr)) -> io::Result<()> {
     let addr = ("127.0.0.1", port);
     match key {
+        // ANCHOR: ch14
         "ch14" | "ch14-raw" => {
             use ch14_making_it_fast::{net::TcpListener, spawn, time};
             let raw = key == "ch14-raw";
@@ -120,6 +121,7 @@ pub fn serve(key: &str, port: u16, ready: impl FnOnce(SocketAddr)) -> io::Result
                 }
             })
         }
+        // ANCHOR_END: ch14
         "ch15" | "ch15-raw" => {
             use ch15_many_threads_fast::{net::TcpListener, spawn, time};
             let raw = key == "ch15-raw";

@@ -148,7 +148,6 @@ fn main_asks_four_questions_and_prints_the_answers() {
     );
 }
 
-// ANCHOR: many_requests
 #[test]
 #[cfg_attr(miri, ignore = "Miri cannot run epoll or sockets")]
 fn hyper_serves_and_asks_on_many_threads_every_answer_checked() {
@@ -179,7 +178,6 @@ fn hyper_serves_and_asks_on_many_threads_every_answer_checked() {
     });
     assert_eq!(answered, 400);
 }
-// ANCHOR_END: many_requests
 
 #[test]
 #[cfg_attr(miri, ignore = "Miri cannot run epoll or sockets")]
@@ -279,7 +277,6 @@ fn slow_clients_do_not_stop_others_and_are_closed_by_the_header_timeout() {
 }
 // ANCHOR_END: slow_clients
 
-// ANCHOR: resets
 #[test]
 #[cfg_attr(miri, ignore = "Miri cannot run epoll or sockets")]
 fn resets_mid_request_and_mid_response_end_only_their_connection() {
@@ -336,9 +333,7 @@ fn resets_mid_request_and_mid_response_end_only_their_connection() {
     wait_until("the server has closed every connection", || fds() <= before);
     drop(runtime);
 }
-// ANCHOR_END: resets
 
-// ANCHOR: bad_heads
 #[test]
 #[cfg_attr(miri, ignore = "Miri cannot run epoll or sockets")]
 fn a_head_over_the_bound_gets_431_and_a_malformed_one_400() {
@@ -361,9 +356,7 @@ fn a_head_over_the_bound_gets_431_and_a_malformed_one_400() {
     wait_until("the server has closed every connection", || fds() <= before);
     drop(runtime);
 }
-// ANCHOR_END: bad_heads
 
-// ANCHOR: many_connections
 /// Connections open at once: 10,000 descriptors with the server's ends, half the hard limit
 /// of 20,000 that this kind of machine has.
 const CONNECTIONS: usize = 5000;
@@ -401,7 +394,6 @@ fn five_thousand_connections_at_once_are_all_served() {
     wait_until("the server has closed every connection", || fds() <= before);
     drop(runtime);
 }
-// ANCHOR_END: many_connections
 
 /// The soft limit on open files.
 fn fd_limit() -> u64 {

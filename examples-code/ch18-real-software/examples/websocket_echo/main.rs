@@ -72,7 +72,6 @@ async fn client(addr: std::net::SocketAddr, messages: &[&str]) -> io::Result<Vec
 }
 // ANCHOR_END: client
 
-// ANCHOR: main
 fn demo() -> io::Result<Vec<String>> {
     let runtime = Runtime::builder().worker_threads(2).build()?;
     runtime.block_on(async {
@@ -89,7 +88,6 @@ fn main() -> io::Result<()> {
     }
     Ok(())
 }
-// ANCHOR_END: main
 
 #[cfg(test)]
 mod tests;
