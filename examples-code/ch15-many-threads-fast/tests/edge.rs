@@ -13,6 +13,7 @@ use std::time::Duration;
 
 // ANCHOR: mio_edge
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn mio_reports_new_bytes_once_not_the_bytes_left_behind() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
@@ -47,6 +48,7 @@ fn mio_reports_new_bytes_once_not_the_bytes_left_behind() {
 
 // ANCHOR: partial_reads
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn reads_that_leave_bytes_behind_still_get_the_rest() {
     let got = within(LIMIT, || {
         let runtime = Runtime::builder().worker_threads(2).build().unwrap();
@@ -78,6 +80,7 @@ fn reads_that_leave_bytes_behind_still_get_the_rest() {
 // ANCHOR_END: partial_reads
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn a_large_write_waits_for_room_and_everything_arrives() {
     const SIZE: usize = 8 << 20; // far more than the socket buffers hold
     let received = within(LIMIT, || {
@@ -106,6 +109,7 @@ fn a_large_write_waits_for_room_and_everything_arrives() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn a_listener_accepts_every_connection_of_a_burst() {
     let accepted = within(LIMIT, || {
         let runtime = Runtime::builder().worker_threads(2).build().unwrap();

@@ -59,8 +59,9 @@ fn spinner_and_flag(kind: RunQueueKind, interval: u32) -> Option<u64> {
 
 // ANCHOR: fairness
 #[test]
+#[cfg_attr(miri, ignore = "200,000 yields: far too slow under Miri")]
 fn a_task_that_yields_for_ever_does_not_starve_the_injector() {
-    for kind in KINDS {
+    for &kind in KINDS {
         let yields = spinner_and_flag(kind, 61);
         let yields = yields.unwrap_or_else(|| panic!("{kind:?}: the flag task never ran"));
         // The injector is looked at every 61 polls; the spinner may yield a few hundred
@@ -70,8 +71,9 @@ fn a_task_that_yields_for_ever_does_not_starve_the_injector() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "200,000 yields: far too slow under Miri")]
 fn without_the_periodic_look_the_injector_starves() {
-    for kind in KINDS {
+    for &kind in KINDS {
         // Every 2^32 polls is never, here: the spinner always finds its own queue non-empty.
         assert_eq!(spinner_and_flag(kind, u32::MAX), None, "{kind:?}");
     }

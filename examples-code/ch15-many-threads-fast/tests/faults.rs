@@ -10,6 +10,7 @@ use std::thread;
 use std::time::Duration;
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn connecting_where_nobody_listens_gives_connection_refused() {
     // A port that was free a moment ago: bind it, then close it.
     let addr = std::net::TcpListener::bind("127.0.0.1:0")
@@ -28,6 +29,7 @@ fn connecting_where_nobody_listens_gives_connection_refused() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn a_read_after_the_peer_closes_is_end_of_file() {
     let (data, eof, again) = within(LIMIT, || {
         Runtime::builder()
@@ -63,6 +65,7 @@ fn a_read_after_the_peer_closes_is_end_of_file() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn a_reset_from_the_peer_ends_a_waiting_read_with_an_error() {
     let (first, second) = within(LIMIT, || {
         Runtime::builder()
@@ -97,6 +100,7 @@ fn a_reset_from_the_peer_ends_a_waiting_read_with_an_error() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri supports no TCP sockets")]
 fn a_panicking_task_does_not_take_its_socket_peer_or_worker_down() {
     let echoed = within(LIMIT, || {
         let runtime = Runtime::builder().worker_threads(1).build().unwrap();

@@ -17,6 +17,10 @@ fn open_fds() -> usize {
 
 // ANCHOR: ten_thousand
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri cannot read /proc/self, where the test counts descriptors"
+)]
 fn ten_thousand_connections_opened_and_closed_leave_no_fd_behind() {
     let _lock = FDS.lock().unwrap_or_else(|e| e.into_inner());
     let before = open_fds();
@@ -46,6 +50,10 @@ fn ten_thousand_connections_opened_and_closed_leave_no_fd_behind() {
 // ANCHOR_END: ten_thousand
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri cannot read /proc/self, where the test counts descriptors"
+)]
 fn a_runtime_dropped_with_sockets_in_use_closes_them_all() {
     let _lock = FDS.lock().unwrap_or_else(|e| e.into_inner());
     let before = open_fds();
@@ -76,6 +84,10 @@ fn a_runtime_dropped_with_sockets_in_use_closes_them_all() {
 
 // ANCHOR: no_fd_per_task
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri cannot read /proc/self, where the test counts descriptors"
+)]
 fn a_thousand_waiting_tasks_open_no_fd() {
     let _lock = FDS.lock().unwrap_or_else(|e| e.into_inner());
     let (before, during) = within(LIMIT, || {

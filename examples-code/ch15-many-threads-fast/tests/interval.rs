@@ -11,6 +11,10 @@ use std::time::{Duration, Instant};
 const PERIOD: Duration = Duration::from_millis(20);
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "timings: Miri runs far too slowly for the test's tolerances"
+)]
 fn an_interval_ticks_at_once_then_once_per_period() {
     let (start, ticks) = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {
@@ -46,6 +50,10 @@ fn an_interval_ticks_at_once_then_once_per_period() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "timings: Miri runs far too slowly for the test's tolerances"
+)]
 fn a_late_interval_bursts_to_catch_up_and_keeps_its_schedule() {
     let ticks = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {
@@ -75,6 +83,10 @@ fn a_late_interval_bursts_to_catch_up_and_keeps_its_schedule() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "timings: Miri runs far too slowly for the test's tolerances"
+)]
 #[should_panic(expected = "`interval` needs a period above zero")]
 fn an_interval_of_zero_panics() {
     let _ = interval(Duration::ZERO);

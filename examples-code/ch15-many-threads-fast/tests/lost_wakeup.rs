@@ -110,6 +110,7 @@ impl Unpark for FlagUnpark {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "200 rounds of real sleeps: far too slow under Miri")]
 fn the_scheduler_wakes_a_worker_that_is_about_to_sleep() {
     // The same race on the real scheduler, left to chance many times over: every injection
     // must reach a worker that found every queue empty, however the two interleave.

@@ -54,6 +54,7 @@ fn round(runtime: &Runtime, runs: &Arc<Vec<AtomicU8>>) -> u64 {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a million tasks: far too slow under Miri")]
 fn a_million_tasks_from_four_threads_all_complete_once_and_memory_stays_flat() {
     let (sums, runs, rss_after, seconds) = within(Duration::from_secs(120), || {
         let runs: Arc<Vec<AtomicU8>> = Arc::new((0..TASKS).map(|_| AtomicU8::new(0)).collect());

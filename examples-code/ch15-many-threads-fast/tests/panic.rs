@@ -10,6 +10,10 @@ const WORKERS: usize = 3;
 const PANICS: usize = 1_000;
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "a thousand panics on three workers: far too slow under Miri"
+)]
 fn after_many_panics_every_worker_still_runs_tasks() {
     // Keep a thousand panic messages off the test's output; print any other panic.
     let default_hook = std::panic::take_hook();

@@ -14,6 +14,10 @@ use std::time::{Duration, Instant};
 
 // ANCHOR: registers_once
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "timings: Miri runs far too slowly for the test's tolerances"
+)]
 fn a_sleep_registers_once_and_again_only_when_its_waker_changes() {
     let (same, other) = within(LIMIT, || {
         let runtime = Runtime::builder().worker_threads(2).build().unwrap();
@@ -46,6 +50,10 @@ fn a_sleep_registers_once_and_again_only_when_its_waker_changes() {
 
 // ANCHOR: never_early
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "timings: Miri runs far too slowly for the test's tolerances"
+)]
 fn no_sleep_ends_before_its_deadline() {
     let early = within(LIMIT, || {
         let runtime = Runtime::builder().worker_threads(2).build().unwrap();
@@ -75,6 +83,10 @@ fn no_sleep_ends_before_its_deadline() {
 
 // ANCHOR: no_spin
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "timings: Miri runs far too slowly for the test's tolerances"
+)]
 fn the_driver_sleeps_until_the_deadline_rounded_up_and_does_not_spin() {
     const SLEEPS: u64 = 20;
     let turns = within(LIMIT, || {
@@ -100,6 +112,10 @@ fn the_driver_sleeps_until_the_deadline_rounded_up_and_does_not_spin() {
 // ANCHOR_END: no_spin
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "timings: Miri runs far too slowly for the test's tolerances"
+)]
 fn an_earlier_timer_wakes_the_driver_that_sleeps_for_a_later_one() {
     let elapsed = within(LIMIT, || {
         let runtime = Runtime::builder().worker_threads(1).build().unwrap();
@@ -121,6 +137,10 @@ fn an_earlier_timer_wakes_the_driver_that_sleeps_for_a_later_one() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "timings: Miri runs far too slowly for the test's tolerances"
+)]
 fn sleeps_in_many_tasks_finish_in_deadline_order() {
     let order = within(LIMIT, || {
         let runtime = Runtime::builder().worker_threads(3).build().unwrap();
@@ -146,6 +166,10 @@ fn sleeps_in_many_tasks_finish_in_deadline_order() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "timings: Miri runs far too slowly for the test's tolerances"
+)]
 fn a_dropped_sleep_is_cancelled_and_swept_out_of_the_heap() {
     let left = within(LIMIT, || {
         let runtime = Runtime::builder().worker_threads(1).build().unwrap();
@@ -166,6 +190,10 @@ fn a_dropped_sleep_is_cancelled_and_swept_out_of_the_heap() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "timings: Miri runs far too slowly for the test's tolerances"
+)]
 fn timeout_gives_the_output_in_time_and_elapsed_after() {
     let (fast, slow) = within(LIMIT, || {
         let runtime = Runtime::builder().worker_threads(2).build().unwrap();
@@ -191,6 +219,10 @@ fn timeout_gives_the_output_in_time_and_elapsed_after() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "timings: Miri runs far too slowly for the test's tolerances"
+)]
 fn interval_ticks_on_schedule_and_the_first_at_once() {
     let ticks = within(LIMIT, || {
         let runtime = Runtime::builder().worker_threads(2).build().unwrap();

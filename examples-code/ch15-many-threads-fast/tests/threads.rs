@@ -16,6 +16,10 @@ fn threads() -> usize {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "Miri cannot read /proc/self, where the test counts threads"
+)]
 fn dropping_the_runtime_leaves_no_thread_behind() {
     let before = threads();
     for round in 0..5 {

@@ -141,8 +141,9 @@ fn storm(kind: RunQueueKind) -> (usize, bool) {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "400,000 wakes: far too slow under Miri")]
 fn a_wake_storm_never_polls_a_task_twice_at_once_and_loses_no_wake() {
-    for kind in KINDS {
+    for &kind in KINDS {
         let (polls, overlapped) = storm(kind);
         assert!(
             !overlapped,
@@ -197,7 +198,9 @@ fn one_wake_unparks_at_most_one_sleeping_worker() {
     // The worker woken finds the task, and as the last searcher looks at every queue once
     // more: nothing there, so it wakes nobody else (tokio's last searcher would).
     assert_eq!(notifies, ROUNDS, "one worker picked per spawn");
-    assert_eq!(condvar + driver, ROUNDS, "one unpark per spawn");
+    // At most one system call per spawn: none when the worker picked had counted itself
+    // asleep but was not in its `wait` yet (its park then returns at once).
+    assert!(condvar + driver <= ROUNDS, "{} unparks", condvar + driver);
 }
 
 #[test]
@@ -207,7 +210,7 @@ fn with_tokios_rule_the_last_searcher_wakes_a_second_worker_for_nothing() {
     // The worker woken for the spawn is the last searcher when it finds the task, and wakes
     // another, which finds nothing and sleeps again: two of each per spawn.
     assert_eq!(notifies, 2 * ROUNDS);
-    assert_eq!(condvar + driver, 2 * ROUNDS);
+    assert!(condvar + driver <= 2 * ROUNDS);
 }
 // ANCHOR_END: unpark_one
 
@@ -217,7 +220,10 @@ fn with_one_worker_each_wake_unparks_the_driver_once() {
     let (notifies, condvar, driver) = wakes_of_spawns_onto_a_sleeping_runtime(1, ROUNDS);
     assert_eq!(notifies, ROUNDS);
     assert_eq!(condvar, 0, "a lone worker always sleeps in the driver");
-    assert_eq!(driver, ROUNDS, "one mio::Waker wake per spawn");
+    assert!(
+        driver <= ROUNDS,
+        "at most one mio::Waker wake per spawn: {driver}"
+    );
 }
 
 // ANCHOR: polled_once
