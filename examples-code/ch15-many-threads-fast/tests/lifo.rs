@@ -68,8 +68,7 @@ fn order_of_a_wake(lifo: bool) -> Vec<char> {
             futures::executor::block_on(handle).unwrap();
         }
         futures::executor::block_on(b).unwrap();
-        let order = log.lock().unwrap().clone();
-        order
+        log.lock().unwrap().clone()
     })
 }
 
@@ -194,8 +193,7 @@ fn a_task_that_yields_goes_to_the_back_of_the_queue_not_to_the_slot() {
         let (x, y) = futures::executor::block_on(parent).unwrap();
         futures::executor::block_on(x).unwrap();
         futures::executor::block_on(y).unwrap();
-        let log = log.lock().unwrap().clone();
-        log
+        log.lock().unwrap().clone()
     });
     // y took the slot and runs first; each yield sends its task behind the other.
     assert_eq!(log, ['y', 'x', 'y', 'x', 'y', 'x', 'y', 'x']);
