@@ -87,70 +87,62 @@ fn builder<T: hyper::rt::Timer + Send + Sync + 'static>(timer: T) -> http1::Buil
     hello::builder(timer, HEADER_READ_TIMEOUT)
 }
 
+// ANCHOR: book
+/// The accept loop on one of the book's runtimes, `$krate`: the same code for chapter 14's and
+/// chapter 15's, since both have the API of Part II. hyper gets the crate's `TcpStream`
+/// through `HyperIo`, and its `sleep_until` through `HyperTimer`; `$raw` serves the
+/// hand-written `http_hello` instead.
+macro_rules! serve_on_the_book_s {
+    ($krate:ident, $runtime:expr, $addr:expr, $ready:expr, $raw:expr) => {{
+        use $krate::{net::TcpListener, spawn, time};
+        let raw = $raw;
+        $runtime.block_on(async {
+            let listener = TcpListener::bind($addr).await?;
+            $ready(listener.local_addr()?);
+            let builder = builder(HyperTimer::new(time::sleep_until));
+            loop {
+                match listener.accept().await {
+                    Ok((stream, _)) => {
+                        let _ = stream.set_nodelay(true);
+                        let builder = builder.clone();
+                        spawn(async move {
+                            if raw {
+                                let _ =
+                                    crate::raw::connection(stream, || time::sleep(LINGER)).await;
+                            } else {
+                                let _ =
+                                    hello::serve_connection(&builder, HyperIo::new(stream)).await;
+                            }
+                        });
+                    }
+                    Err(_) => time::sleep(ACCEPT_PAUSE).await,
+                }
+            }
+        })
+    }};
+}
+// ANCHOR_END: book
+
 /// Serves on `127.0.0.1:port` (0: a free port) with the server `key`, calls `ready` with the
 /// address once it listens, and never returns unless binding fails.
 pub fn serve(key: &str, port: u16, ready: impl FnOnce(SocketAddr)) -> io::Result<()> {
     let addr = ("127.0.0.1", port);
     match key {
-        // ANCHOR: ch14
         "ch14" | "ch14-raw" => {
-            use ch14_making_it_fast::{net::TcpListener, spawn, time};
-            let raw = key == "ch14-raw";
             let runtime = ch14_making_it_fast::Runtime::new()?;
-            runtime.block_on(async {
-                let listener = TcpListener::bind(addr).await?;
-                ready(listener.local_addr()?);
-                let builder = builder(HyperTimer::new(time::sleep_until));
-                loop {
-                    match listener.accept().await {
-                        Ok((stream, _)) => {
-                            let _ = stream.set_nodelay(true);
-                            let builder = builder.clone();
-                            spawn(async move {
-                                if raw {
-                                    let _ = crate::raw::connection(stream, || time::sleep(LINGER))
-                                        .await;
-                                } else {
-                                    let _ = hello::serve_connection(&builder, HyperIo::new(stream))
-                                        .await;
-                                }
-                            });
-                        }
-                        Err(_) => time::sleep(ACCEPT_PAUSE).await,
-                    }
-                }
-            })
+            serve_on_the_book_s!(ch14_making_it_fast, runtime, addr, ready, key == "ch14-raw")
         }
-        // ANCHOR_END: ch14
         "ch15" | "ch15-raw" => {
-            use ch15_many_threads_fast::{net::TcpListener, spawn, time};
-            let raw = key == "ch15-raw";
             let runtime = ch15_many_threads_fast::Runtime::builder()
                 .worker_threads(WORKERS)
                 .build()?;
-            runtime.block_on(async {
-                let listener = TcpListener::bind(addr).await?;
-                ready(listener.local_addr()?);
-                let builder = builder(HyperTimer::new(time::sleep_until));
-                loop {
-                    match listener.accept().await {
-                        Ok((stream, _)) => {
-                            let _ = stream.set_nodelay(true);
-                            let builder = builder.clone();
-                            spawn(async move {
-                                if raw {
-                                    let _ = crate::raw::connection(stream, || time::sleep(LINGER))
-                                        .await;
-                                } else {
-                                    let _ = hello::serve_connection(&builder, HyperIo::new(stream))
-                                        .await;
-                                }
-                            });
-                        }
-                        Err(_) => time::sleep(ACCEPT_PAUSE).await,
-                    }
-                }
-            })
+            serve_on_the_book_s!(
+                ch15_many_threads_fast,
+                runtime,
+                addr,
+                ready,
+                key == "ch15-raw"
+            )
         }
         "tokio-ct" | "tokio-mt" => {
             let runtime = if key == "tokio-ct" {
