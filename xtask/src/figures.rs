@@ -244,7 +244,7 @@ pub fn render_pikchr(name: &str, source: &str) -> Result<String, String> {
 /// position even when the text is left- or right-justified (`ljust`, `rjust`): a label set
 /// flush with a drawing's edge would widen the figure by half its length. So the box is
 /// measured here instead, from the geometry pikchr wrote and from each text's extent in the
-/// page's fonts (a little under half an em per character, three fifths of one in monospace).
+/// page's fonts ([`text_width_em`]).
 fn bounds(elements: &[&str]) -> Result<(f64, f64, f64, f64), String> {
     let mut b = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     let mut add = |x: f64, y: f64| {
@@ -268,27 +268,24 @@ fn bounds(elements: &[&str]) -> Result<(f64, f64, f64, f64), String> {
                     .and_then(|s| s.strip_suffix('%').and_then(|p| p.parse::<f64>().ok()))
                     .map_or(1.0, |p| p / 100.0);
                 let em = 16.0 * scale;
-                // Source Code Pro is 0.6 em a character; Open Sans averages about 0.45 em,
-                // a little more in bold.
-                let per_char = if element.contains("font-family=\"monospace\"") {
-                    0.6
+                let style = if element.contains("font-family=\"monospace\"") {
+                    TextStyle::Mono
                 } else if element.contains("font-weight=\"bold\"") {
-                    0.52
+                    TextStyle::Bold
+                } else if element.contains("font-style=\"italic\"") {
+                    TextStyle::Italic
                 } else {
-                    0.47
+                    TextStyle::Regular
                 };
                 let content = element
                     .split_once('>')
                     .and_then(|(_, rest)| rest.rsplit_once("</text>"))
-                    .map_or("", |(content, _)| content);
-                let chars = content
+                    .map_or("", |(content, _)| content)
                     .replace("&lt;", "<")
                     .replace("&gt;", ">")
-                    .replace("&amp;", "&")
                     .replace("&quot;", "\"")
-                    .chars()
-                    .count() as f64;
-                let w = chars * per_char * em;
+                    .replace("&amp;", "&");
+                let w = text_width_em(&content, style) * em;
                 let (left, right) = match attribute(element, "text-anchor").as_deref() {
                     Some("start") => (x, x + w),
                     Some("end") => (x - w, x),
@@ -346,6 +343,63 @@ fn bounds(elements: &[&str]) -> Result<(f64, f64, f64, f64), String> {
         round(b.2 + margin),
         round(b.3 + margin),
     ))
+}
+
+/// The fonts a figure's text is drawn in: the page's (mdBook's Open Sans, in three styles) and
+/// its monospace (Source Code Pro).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum TextStyle {
+    Regular,
+    Italic,
+    Bold,
+    Mono,
+}
+
+/// The advance widths of Open Sans for the printable ASCII characters (space to `~`), in
+/// thousandths of an em, measured in Chromium on the book's pages.
+const OPEN_SANS: [u16; 95] = [
+    259, 267, 400, 645, 571, 822, 729, 221, 296, 296, 551, 571, 245, 321, 266, 367, 571, 571, 571,
+    571, 571, 571, 571, 571, 571, 571, 266, 266, 571, 571, 571, 429, 898, 632, 647, 630, 728, 556,
+    516, 727, 737, 279, 267, 613, 518, 902, 753, 778, 601, 778, 617, 548, 553, 727, 595, 925, 577,
+    559, 570, 329, 367, 329, 541, 448, 577, 556, 612, 476, 612, 560, 339, 547, 613, 253, 253, 524,
+    253, 929, 613, 603, 612, 612, 408, 477, 353, 613, 500, 777, 523, 503, 467, 379, 550, 379, 571,
+];
+const OPEN_SANS_ITALIC: [u16; 95] = [
+    259, 259, 386, 645, 550, 792, 669, 217, 285, 285, 551, 550, 240, 312, 253, 350, 550, 550, 550,
+    550, 550, 550, 550, 550, 550, 550, 253, 253, 550, 550, 550, 426, 846, 555, 598, 584, 665, 511,
+    472, 676, 678, 273, 267, 557, 474, 836, 701, 719, 565, 719, 568, 501, 498, 675, 547, 851, 518,
+    502, 530, 286, 350, 286, 517, 394, 554, 564, 577, 450, 577, 493, 315, 500, 577, 254, 254, 487,
+    254, 871, 577, 560, 577, 577, 396, 428, 324, 577, 461, 716, 478, 461, 443, 349, 550, 349, 550,
+];
+const OPEN_SANS_BOLD: [u16; 95] = [
+    259, 286, 472, 645, 570, 900, 749, 266, 339, 339, 544, 570, 290, 321, 285, 413, 570, 570, 570,
+    570, 570, 570, 570, 570, 570, 570, 285, 290, 570, 570, 570, 477, 896, 689, 671, 637, 739, 559,
+    548, 723, 764, 331, 331, 663, 564, 942, 812, 795, 627, 795, 659, 550, 579, 755, 649, 966, 666,
+    623, 579, 331, 413, 331, 532, 411, 606, 603, 632, 514, 632, 590, 387, 564, 656, 305, 305, 619,
+    305, 981, 656, 618, 632, 632, 454, 497, 434, 656, 568, 855, 578, 568, 487, 394, 550, 394, 570,
+];
+
+/// How wide `text` is drawn, in ems: character by character in Open Sans (a wide letter such
+/// as `w` is three times an `i`, so an average per character puts a short word at a
+/// figure's edge over it), three fifths of an em a character in Source Code Pro. Characters
+/// outside ASCII are counted an em wide (`→`, drawn by a fallback font, is), but for a few
+/// narrower ones the figures use.
+fn text_width_em(text: &str, style: TextStyle) -> f64 {
+    let table = match style {
+        TextStyle::Mono => return text.chars().count() as f64 * 0.6,
+        TextStyle::Regular => &OPEN_SANS,
+        TextStyle::Italic => &OPEN_SANS_ITALIC,
+        TextStyle::Bold => &OPEN_SANS_BOLD,
+    };
+    text.chars()
+        .map(|c| match c {
+            ' '..='~' => f64::from(table[c as usize - ' ' as usize]) / 1000.0,
+            '\u{a0}' | '·' => 0.29,
+            '×' | '−' | '±' | 'µ' | '₀'..='₉' => 0.6,
+            '…' => 0.86,
+            _ => 1.0,
+        })
+        .sum()
 }
 
 fn parse_f64(text: &str) -> Result<f64, String> {
@@ -1175,6 +1229,37 @@ mod tests {
         let source = "# alt: A box\n#   and an arrow.\n#\n# not part of it\nbox \"A\"\n";
         assert_eq!(pikchr_alt(source).as_deref(), Some("A box and an arrow."));
         assert_eq!(pikchr_alt("box \"A\"\n# alt: too late\n"), None);
+    }
+
+    /// The numbers of an SVG's `viewBox`: min x, min y, width, height.
+    fn view_box(svg: &str) -> Vec<f64> {
+        attribute(svg, "viewBox")
+            .unwrap()
+            .split_whitespace()
+            .map(|v| v.parse().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_short_word_of_wide_letters_at_the_edge_is_inside_the_figure() {
+        // "wake" is 38.7 px wide in Open Sans at 16 px (Chromium): an average of under half
+        // an em a character made it 30 px, and its last letter fell outside the figure.
+        let svg = render_pikchr(
+            "x",
+            "# alt: a box and a label\nB: box wid 1in ht 0.5in\ntext \"wake\" ljust at B.e\n",
+        )
+        .unwrap();
+        let text = svg.lines().find(|l| l.starts_with("<text")).unwrap();
+        let x: f64 = attribute(text, "x").unwrap().parse().unwrap();
+        let [min_x, _, width, _] = view_box(&svg)[..] else {
+            panic!("a viewBox of four numbers")
+        };
+        assert!(min_x + width >= x + 38.7, "{min_x} + {width} < {x} + 38.7");
+        assert!(
+            text_width_em("ill", TextStyle::Regular)
+                < text_width_em("wmw", TextStyle::Regular) / 2.0
+        );
+        assert_eq!(text_width_em("wake", TextStyle::Mono), 2.4);
     }
 
     #[test]
