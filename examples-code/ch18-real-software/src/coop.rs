@@ -6,6 +6,8 @@
 //! (and the look at the driver) get their turn.
 
 use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
 use std::task::{Context, Poll};
 
 /// Operations per poll: tokio's number (`Budget::initial` in its `task/coop/mod.rs`).
@@ -79,6 +81,29 @@ pub fn refund() {
             left.set(Some(n.saturating_add(1).min(BUDGET)));
         }
     });
+}
+
+/// Runs `future` without a budget: its operations never say `Pending` to make it yield,
+/// like `tokio::task::unconstrained`. What the budget prevents comes back: a future whose
+/// every operation is ready keeps its worker until it is done.
+pub fn unconstrained<F: Future>(future: F) -> Unconstrained<F> {
+    Unconstrained { future }
+}
+
+/// The future of [`unconstrained`].
+pub struct Unconstrained<F> {
+    future: F,
+}
+
+impl<F: Future> Future for Unconstrained<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: `future` is structurally pinned: it is never moved out of `self`, and
+        // `Unconstrained` has no `Drop` and no `Unpin` impl of its own that would move it.
+        let future = unsafe { self.map_unchecked_mut(|this| &mut this.future) };
+        with(None, || future.poll(cx))
+    }
 }
 
 #[cfg(test)]

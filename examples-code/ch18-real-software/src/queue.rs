@@ -361,3 +361,111 @@ impl<T> Drop for Inner<T> {
         }
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::inject::Injector;
+
+    fn drain(local: &mut Local<u32>) -> Vec<u32> {
+        std::iter::from_fn(|| local.pop()).collect()
+    }
+
+    #[test]
+    fn the_owner_pops_in_push_order() {
+        let injector = Injector::new();
+        let (mut local, _steal) = new();
+        for item in 0..10 {
+            local.push(item, &injector);
+        }
+        assert_eq!(local.len(), 10);
+        assert_eq!(drain(&mut local), (0..10).collect::<Vec<_>>());
+        assert!(local.is_empty());
+    }
+
+    #[test]
+    fn a_full_queue_sends_its_newer_half_and_the_new_item_to_the_injector() {
+        let injector = Injector::new();
+        let (mut local, _steal) = new();
+        let full = CAPACITY as u32;
+        for item in 0..full {
+            local.push(item, &injector);
+        }
+        assert!(injector.is_empty(), "full, not yet over");
+        local.push(full, &injector);
+        let half = full / 2;
+        assert_eq!(
+            drain(&mut local),
+            (0..half).collect::<Vec<_>>(),
+            "the older half stays"
+        );
+        assert_eq!(injector.close(), (half..=full).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_steal_takes_half_rounded_up_oldest_first_and_returns_one() {
+        let injector = Injector::new();
+        let (mut victim, steal) = new();
+        for item in 0..5 {
+            victim.push(item, &injector);
+        }
+        let (mut thief, _) = new();
+        let first = steal.steal_into(&mut thief);
+        // Three of five: the thief runs the last of them and queues the others.
+        assert_eq!(first, Some(2));
+        assert_eq!(drain(&mut thief), [0, 1]);
+        assert_eq!(drain(&mut victim), [3, 4]);
+        assert_eq!(steal.steal_into(&mut thief), None, "nothing left to steal");
+    }
+
+    #[test]
+    fn an_owner_and_two_thieves_on_three_threads_take_each_item_exactly_once() {
+        const ITEMS: u32 = if cfg!(miri) { 200 } else { 20_000 };
+        let injector = std::sync::Arc::new(Injector::new());
+        let (mut local, steal) = new();
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let thieves: Vec<_> = (0..2)
+            .map(|_| {
+                let (steal, done) = (steal.clone(), std::sync::Arc::clone(&done));
+                std::thread::spawn(move || {
+                    let (mut mine, _) = new();
+                    let mut got = Vec::new();
+                    while !done.load(std::sync::atomic::Ordering::Acquire) || !steal.is_empty() {
+                        got.extend(steal.steal_into(&mut mine));
+                        got.extend(drain(&mut mine));
+                        std::thread::yield_now();
+                    }
+                    got
+                })
+            })
+            .collect();
+        let mut got = Vec::new();
+        for item in 0..ITEMS {
+            local.push(item, &*injector);
+            if item % 3 == 0 {
+                got.extend(local.pop());
+            }
+        }
+        got.extend(drain(&mut local));
+        done.store(true, std::sync::atomic::Ordering::Release);
+        for thief in thieves {
+            got.extend(thief.join().unwrap());
+        }
+        got.extend(injector.close());
+        got.sort_unstable();
+        assert_eq!(got, (0..ITEMS).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_queue_dropped_with_items_in_it_drops_them() {
+        let injector = Injector::new();
+        let item = std::sync::Arc::new(());
+        let (mut local, steal) = new();
+        for _ in 0..3 {
+            local.push(std::sync::Arc::clone(&item), &injector);
+        }
+        drop(local.pop());
+        drop((local, steal));
+        assert_eq!(std::sync::Arc::strong_count(&item), 1);
+    }
+}

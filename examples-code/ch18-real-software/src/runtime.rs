@@ -27,10 +27,6 @@ use std::task::{Context as TaskContext, Poll};
 use std::thread;
 use std::time::Duration;
 
-/// The list of live tasks is split in this many parts, each behind its own lock, so that
-/// spawns and completions on different threads seldom wait for each other.
-const SHARDS: usize = 16;
-
 /// Which run queues the workers use (see `Builder::run_queues`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum RunQueueKind {
@@ -64,19 +60,22 @@ macro_rules! each_kind {
     };
 }
 
-/// A task's name in traces and its place in the queues: its key.
+/// A task's name in traces: its address (unique while it lives).
 impl Item for TaskRef {
     fn id(&self) -> u64 {
-        self.key() as u64
+        Arc::as_ptr(self).cast::<()>() as usize as u64
     }
 }
 
 /// What the workers, the handles and every task share.
 pub(crate) struct Shared {
     scheduler: Scheduler,
-    /// Every task not yet finished, so that dropping the runtime can cancel them. A task's
-    /// key is its slab key times `SHARDS` plus its shard.
-    tasks: [Mutex<Slab<TaskRef>>; SHARDS],
+    /// Every task that has waited and is not finished, so that dropping the runtime can
+    /// cancel them: one list per worker, where the worker that ran a task's first poll puts
+    /// it (and, unless another worker stole the task since, takes it out when it finishes:
+    /// no lock that another thread wants). A task's key is its slab key times the number of
+    /// workers, plus its worker. A task done at its first poll is never listed.
+    tasks: Box<[Mutex<Slab<TaskRef>>]>,
     /// Which task waits for which socket (sockets register from any thread).
     pub(crate) reactor: Arc<Reactor>,
     /// The pending sleeps, earliest first (sleeps register from any thread).
@@ -92,8 +91,8 @@ thread_local! {
     static WORKER: RefCell<Option<WorkerSlot>> = const { RefCell::new(None) };
     /// The runtime this thread belongs to: set on workers, and inside `block_on`.
     static CURRENT: RefCell<Option<Handle>> = const { RefCell::new(None) };
-    /// The shard of the task list the next spawn on this thread uses.
-    static NEXT_SHARD: Cell<usize> = const { Cell::new(0) };
+    /// On a worker thread, its index: the list where the tasks it runs first go.
+    static WORKER_INDEX: Cell<usize> = const { Cell::new(0) };
 }
 
 struct WorkerSlot {
@@ -138,9 +137,17 @@ impl Shared {
         }
     }
 
-    /// Takes a finished task out of the list of live tasks.
+    /// Lists a task whose first poll, on this worker, returned `Pending`.
+    fn bind(&self, task: TaskRef) -> usize {
+        let workers = self.tasks.len();
+        let index = WORKER_INDEX.with(Cell::get);
+        lock(&self.tasks[index]).insert(task) * workers + index
+    }
+
+    /// Takes a finished task out of the list.
     fn release(&self, key: usize) {
-        let removed = lock(&self.tasks[key % SHARDS]).try_remove(key / SHARDS);
+        let workers = self.tasks.len();
+        let removed = lock(&self.tasks[key % workers]).try_remove(key / workers);
         drop(removed); // outside the lock: a task's last reference may drop its output
     }
 }
@@ -148,6 +155,10 @@ impl Shared {
 impl Schedule for Arc<Shared> {
     fn schedule(&self, task: TaskRef) {
         Shared::schedule(self, task);
+    }
+
+    fn bind(&self, task: TaskRef) -> usize {
+        Shared::bind(self, task)
     }
 
     fn release(&self, key: usize) {
@@ -227,6 +238,7 @@ impl<Q: CoreOf> Context<Q, TaskRef> for WorkerContext<Q> {
 /// then what is left in its queue is dropped (`Runtime::drop` cancels the tasks).
 fn worker_thread(handle: Handle, core: LocalCore, index: usize) {
     trace::name_thread(|| format!("worker {index}"));
+    WORKER_INDEX.with(|cell| cell.set(index));
     let _enter = Enter::new(handle.clone());
     let shared = &handle.shared;
     WORKER.with(|slot| {
@@ -248,7 +260,10 @@ fn worker_thread(handle: Handle, core: LocalCore, index: usize) {
             LocalCore::Crossbeam(core) => core.drain(),
         };
         drop(slot);
-        drop(left);
+        // Cancelled here, not only dropped: a task never polled is in no list.
+        for task in left {
+            task.cancel();
+        }
     }
 }
 
@@ -301,25 +316,16 @@ impl Handle {
     }
 
     /// Spawns `future` as a task on this runtime, from any thread, and returns a handle to
-    /// its output. One allocation. On a worker, the task goes to its LIFO slot; anywhere
-    /// else, to the injector. On a runtime that has been dropped, it is cancelled at once.
+    /// its output. One allocation, and nothing else: the task is listed (to be cancelled if
+    /// the runtime is dropped first) only if it ever waits. On a worker, the task goes to
+    /// its LIFO slot; anywhere else, to the injector. On a runtime that has been dropped, it
+    /// is cancelled at once.
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let shard = NEXT_SHARD.with(|next| {
-            let shard = next.get();
-            next.set((shard + 1) % SHARDS);
-            shard
-        });
-        let mut list = lock(&self.shared.tasks[shard]);
-        let entry = list.vacant_entry();
-        let key = entry.key() * SHARDS + shard;
-        let task = Task::new(future, Arc::clone(&self.shared), key);
-        entry.insert(task.clone());
-        drop(list);
-        // Listed before it is queued: a worker may finish it (and unlist it) at once.
+        let task = Task::new(future, Arc::clone(&self.shared));
         self.shared.schedule(task.clone());
         JoinHandle::task(task)
     }
@@ -344,8 +350,9 @@ impl Handle {
         }
     }
 
-    /// How many tasks are alive (spawned and not finished).
-    pub fn live_tasks(&self) -> usize {
+    /// How many tasks have waited and are not finished (the runtime lists a task at its
+    /// first `Pending`, to cancel it on drop).
+    pub fn waiting_tasks(&self) -> usize {
         self.shared.tasks.iter().map(|list| lock(list).len()).sum()
     }
 }
@@ -414,6 +421,7 @@ pub struct Builder {
     global_queue_interval: u32,
     event_interval: u32,
     lifo_slot: bool,
+    always_wake_after_search: bool,
     max_blocking_threads: usize,
     thread_keep_alive: Duration,
 }
@@ -434,6 +442,7 @@ impl Builder {
             global_queue_interval: 61,
             event_interval: 61,
             lifo_slot: true,
+            always_wake_after_search: false,
             max_blocking_threads: 512,
             thread_keep_alive: Duration::from_secs(10),
         }
@@ -474,6 +483,14 @@ impl Builder {
         self
     }
 
+    /// The last searcher to find work wakes another worker even when it sees no more work,
+    /// as tokio's does; by default it wakes one only when it sees some. For measuring the
+    /// difference (`examples/round_trip`).
+    pub fn always_wake_after_search(&mut self) -> &mut Builder {
+        self.always_wake_after_search = true;
+        self
+    }
+
     /// The most threads `spawn_blocking` may run at once; more jobs wait in a queue.
     pub fn max_blocking_threads(&mut self, limit: usize) -> &mut Builder {
         assert!(limit > 0, "`max_blocking_threads` cannot be zero");
@@ -511,6 +528,7 @@ impl Builder {
             global_queue_interval: self.global_queue_interval,
             event_interval: self.event_interval,
             lifo_slot: self.lifo_slot,
+            always_wake_after_search: self.always_wake_after_search,
         };
         let (scheduler, cores): (Scheduler, Vec<LocalCore>) = match self.run_queues {
             RunQueueKind::Ring => {
@@ -531,7 +549,7 @@ impl Builder {
         let handle = Handle {
             shared: Arc::new(Shared {
                 scheduler,
-                tasks: std::array::from_fn(|_| Mutex::new(Slab::new())),
+                tasks: (0..workers).map(|_| Mutex::new(Slab::new())).collect(),
                 reactor,
                 timers,
                 blocking: Arc::new(Pool::new(self.max_blocking_threads, self.thread_keep_alive)),
@@ -691,7 +709,7 @@ impl Drop for Runtime {
         // From now on a push to the injector is refused, and the pusher cancels its task.
         let queued = each_kind!(&shared.scheduler, s => s.close());
         for worker in self.workers.drain(..) {
-            let _ = worker.join();
+            let _ = worker.join(); // each cancels what its queue still holds
         }
         // No worker polls anything any more. Take the tasks out, cancel them with no lock
         // held (a future's destructor may wake or spawn tasks, which find the queues closed),
@@ -700,12 +718,40 @@ impl Drop for Runtime {
         for list in &shared.tasks {
             tasks.extend(std::mem::take(&mut *lock(list)).drain());
         }
-        for task in &tasks {
+        for task in tasks.iter().chain(&queued) {
             task.cancel();
         }
         drop(tasks);
         drop(queued);
         // Jobs not started are cancelled; threads finish the job they run, and exit.
         shared.blocking.shutdown();
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_task_with_a_small_future_fits_in_72_bytes_with_its_reference_counts() {
+        // A future of 16 bytes (a pointer and a state), as an `async` block that holds an
+        // `Arc` across one await: the task is its state word and key (8 bytes), its runtime
+        // (8), the stage (24: the future or the output, and which), the handle's waker (16).
+        let future = {
+            let shared = Arc::new(0_u8);
+            async move {
+                std::future::pending::<()>().await;
+                drop(shared);
+            }
+        };
+        assert_eq!(size_of_val(&future), 16);
+        fn task_size<F: Future + Send + 'static>(_: &F) -> usize
+        where
+            F::Output: Send + 'static,
+        {
+            size_of::<Task<F, Arc<Shared>>>()
+        }
+        assert_eq!(task_size(&future), 56);
+        // With the `Arc`'s two counts, 72 bytes: glibc's malloc rounds that to a chunk of 80.
     }
 }

@@ -136,6 +136,9 @@ pub struct Config {
     pub event_interval: u32,
     /// Whether a task woken by the running task runs next, in the LIFO slot.
     pub lifo_slot: bool,
+    /// Whether the last searcher to find work wakes another worker even when it sees no
+    /// other work (tokio's rule), instead of only when it does (this book's).
+    pub always_wake_after_search: bool,
 }
 
 /// How many times in a row a worker runs the task of its LIFO slot before its queue gets a
@@ -150,6 +153,7 @@ impl Config {
             global_queue_interval: 61,
             event_interval: 61,
             lifo_slot: true,
+            always_wake_after_search: false,
         }
     }
 }
@@ -233,9 +237,12 @@ pub struct WorkerCounts {
     pub condvar_parks: u64,
     /// Looks at the driver without sleeping.
     pub driver_polls: u64,
+    /// Times it became a searcher, and times it was refused (half the workers searched).
+    pub searches: u64,
+    pub searches_refused: u64,
 }
 
-const WORKER_COUNTS: usize = 8;
+const WORKER_COUNTS: usize = 10;
 
 impl WorkerCounts {
     fn to_array(self) -> [u64; WORKER_COUNTS] {
@@ -248,6 +255,8 @@ impl WorkerCounts {
             self.driver_parks,
             self.condvar_parks,
             self.driver_polls,
+            self.searches,
+            self.searches_refused,
         ]
     }
 
@@ -260,6 +269,8 @@ impl WorkerCounts {
         self.driver_parks += a[5];
         self.condvar_parks += a[6];
         self.driver_polls += a[7];
+        self.searches += a[8];
+        self.searches_refused += a[9];
     }
 }
 
@@ -435,33 +446,49 @@ impl<Q: RunQueue<T>, T: Item> Core<Q, T> {
     /// (the slot capped or off, a wake from the driver) to the back. A task in the queue that
     /// waits behind another gets a sleeping worker woken to steal it.
     pub fn schedule<D: Driver>(&mut self, shared: &Shared<Q, T, D>, item: T) {
+        if !self.in_poll {
+            return self.push_back(shared, item);
+        }
+        if !self.lifo_enabled {
+            // The slot is capped for now (it is on in the config): this task would have
+            // taken it, and its worker runs it right after the poll, as it would the slot's.
+            // It wakes nobody unless other tasks wait too: a thief woken for it would only
+            // split a ping-pong pair across CPUs, every fourth message.
+            let running = !shared.config.lifo_slot;
+            return self.push_back_waiting_behind(shared, item, running);
+        }
         let id = if trace::ENABLED { item.id() } else { 0 };
-        let back = if self.in_poll && self.lifo_enabled {
-            trace::record(|| Event::Push {
-                task: id,
-                queue: Queue::Lifo,
-            });
-            match self.lifo.replace(item) {
-                Some(previous) => previous,
-                None => return, // nobody can steal the slot: nobody to wake
-            }
-        } else {
-            item
-        };
-        self.push_back(shared, back);
+        trace::record(|| Event::Push {
+            task: id,
+            queue: Queue::Lifo,
+        });
+        if let Some(previous) = self.lifo.replace(item) {
+            self.push_back(shared, previous);
+        }
+        // A task alone in the slot wakes nobody: nobody can steal it.
     }
 
     /// Pushes at the back of this worker's queue (a yield goes here, never to the slot), and
     /// wakes a sleeper if the task waits behind another: during a poll, behind the task
     /// polled; after it (a yield), behind a task queued before it.
     pub fn push_back<D: Driver>(&mut self, shared: &Shared<Q, T, D>, item: T) {
+        let running = self.in_poll;
+        self.push_back_waiting_behind(shared, item, running);
+    }
+
+    fn push_back_waiting_behind<D: Driver>(
+        &mut self,
+        shared: &Shared<Q, T, D>,
+        item: T,
+        running: bool,
+    ) {
         let id = if trace::ENABLED { item.id() } else { 0 };
         Q::push(&mut self.local, item, &shared.injector);
         trace::record(|| Event::Push {
             task: id,
             queue: Queue::Local,
         });
-        if !self.parking && self.should_notify_others(self.in_poll) {
+        if !self.parking && self.should_notify_others(running) {
             shared.notify_parked();
         }
     }
@@ -519,8 +546,10 @@ impl<Q: RunQueue<T>, T: Item> Core<Q, T> {
         if !self.is_searching {
             self.is_searching = shared.idle.transition_worker_to_searching();
             if !self.is_searching {
+                self.counts.searches_refused += 1;
                 return None;
             }
+            self.counts.searches += 1;
         }
         let count = shared.remotes.len();
         self.seed ^= self.seed << 13;
@@ -558,7 +587,11 @@ impl<Q: RunQueue<T>, T: Item> Core<Q, T> {
         }
         self.is_searching = false;
         if shared.idle.transition_worker_from_searching() {
-            shared.notify_if_work_pending();
+            if shared.config.always_wake_after_search {
+                shared.notify_parked();
+            } else {
+                shared.notify_if_work_pending();
+            }
         }
     }
 
@@ -627,11 +660,11 @@ impl<Q: RunQueue<T>, T: Item> Core<Q, T> {
     /// Every `event_interval` polls a look at the driver; else the next task of its own, or
     /// a steal; nothing anywhere, a sleep.
     fn next_step<D: Driver>(&mut self, shared: &Shared<Q, T, D>) -> Step<T> {
-        self.until_driver -= 1;
         if self.until_driver == 0 {
             self.until_driver = shared.config.event_interval;
             return Step::LookAtDriver;
         }
+        self.until_driver -= 1;
         let found = self.next_task(shared).or_else(|| self.steal_work(shared));
         match found {
             Some(item) => {

@@ -4,34 +4,36 @@
 //! never a plain store: so the changes form one chain in which each reads the one before, and
 //! a wake, even a wake that changes nothing, is ordered before the poll that follows it.
 
-use crate::sync::{AtomicUsize, Ordering};
+use crate::sync::{AtomicU32, Ordering};
 
 /// A worker is polling the future (or the runtime is cancelling it): the future and the
 /// output slot belong to that thread.
-const RUNNING: usize = 0b00001;
+const RUNNING: u32 = 0b00001;
 /// The future is gone and the output (or the reason there is none) is in the task. Never
 /// unset. From then on the output belongs to the `JoinHandle`.
-const COMPLETE: usize = 0b00010;
+const COMPLETE: u32 = 0b00010;
 /// Woken. Not running: the task is in a run queue, once. Running: it was woken during its
 /// poll, and the worker queues it again when the poll ends.
-const NOTIFIED: usize = 0b00100;
+const NOTIFIED: u32 = 0b00100;
 /// The `JoinHandle` still exists: the output is kept for it.
-const JOIN_INTEREST: usize = 0b01000;
+const JOIN_INTEREST: u32 = 0b01000;
 /// The `JoinHandle` has left a waker in the task. While set, the waker is the runtime's to
-/// read (and wake when the task completes), and the handle does not touch it.
-const JOIN_WAKER: usize = 0b10000;
+/// read (and wake when the task completes), and the handle only reads it; once the task is
+/// complete and the waker woken, the runtime clears it, and the waker is the handle's again.
+const JOIN_WAKER: u32 = 0b10000;
 
 /// A new task: queued (whoever spawns it pushes it on a run queue), with a handle.
-const INITIAL: usize = NOTIFIED | JOIN_INTEREST;
+const INITIAL: u32 = NOTIFIED | JOIN_INTEREST;
 
-/// A task's scheduling state.
+/// A task's scheduling state. 32 bits are plenty for five flags, and leave the other half
+/// of a 64-bit word to the task's key (`task.rs`): eight bytes less per task.
 pub struct State {
-    word: AtomicUsize,
+    word: AtomicU32,
 }
 
 /// A value the word had, to ask questions about.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct Snapshot(usize);
+pub struct Snapshot(u32);
 
 impl Snapshot {
     pub fn is_running(self) -> bool {
@@ -101,7 +103,7 @@ impl State {
     /// A new task, notified (about to be queued) and with a `JoinHandle`.
     pub fn new() -> State {
         State {
-            word: AtomicUsize::new(INITIAL),
+            word: AtomicU32::new(INITIAL),
         }
     }
 
@@ -113,7 +115,7 @@ impl State {
     /// One transition: `f` gets the current value and returns what the caller is told and the
     /// new value, or `None` to leave the word as it is (and write nothing). A failed
     /// compare-and-swap calls `f` again with the value that beat it.
-    fn transition<R>(&self, mut f: impl FnMut(Snapshot) -> (R, Option<usize>)) -> R {
+    fn transition<R>(&self, mut f: impl FnMut(Snapshot) -> (R, Option<u32>)) -> R {
         let mut current = self.word.load(Ordering::Acquire);
         loop {
             let (result, next) = f(Snapshot(current));
@@ -222,18 +224,28 @@ impl State {
     /// waking that waker right now, and the output is there to take.
     pub fn unset_join_waker(&self) -> Result<Snapshot, Snapshot> {
         self.transition(|s| {
-            debug_assert!(s.has_join_interest() && s.has_join_waker());
             if s.is_complete() {
-                (Err(s), None)
-            } else {
-                let next = s.0 & !JOIN_WAKER;
-                (Ok(Snapshot(next)), Some(next))
+                return (Err(s), None); // and the runtime may have cleared `JOIN_WAKER`
             }
+            debug_assert!(s.has_join_interest() && s.has_join_waker());
+            let next = s.0 & !JOIN_WAKER;
+            (Ok(Snapshot(next)), Some(next))
         })
     }
 
+    /// The task is complete and the handle's waker woken: clear `JOIN_WAKER`, which gives
+    /// the waker back to the handle to drop (or, if the handle is gone, to the caller).
+    /// Returns the word after.
+    pub fn unset_join_waker_after_complete(&self) -> Snapshot {
+        let before = Snapshot(self.word.fetch_and(!JOIN_WAKER, Ordering::AcqRel));
+        debug_assert!(before.is_complete() && before.has_join_waker());
+        Snapshot(before.0 & !JOIN_WAKER)
+    }
+
     /// The handle is dropped: clear `JOIN_INTEREST`, and `JOIN_WAKER` unless the task is
-    /// complete. Returns the word before: complete means the output is the handle's to drop.
+    /// complete. Returns the word before: complete means the output is the handle's to drop,
+    /// and so is the waker unless `JOIN_WAKER` is still set (then the runtime, about to
+    /// clear it, drops it).
     pub fn drop_join_handle(&self) -> Snapshot {
         self.transition(|s| {
             debug_assert!(s.has_join_interest());

@@ -9,7 +9,7 @@
 
 use crate::join::JoinError;
 use crate::state::{EndPoll, State, Wake};
-use crate::sync::UnsafeCell;
+use crate::sync::{AtomicU32, Ordering, UnsafeCell};
 use futures::task::{ArcWake, waker_ref};
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -24,18 +24,26 @@ pub type TaskRef = Arc<dyn Runnable>;
 pub trait Schedule: Send + Sync + 'static {
     /// Queues a task that a wake found idle.
     fn schedule(&self, task: TaskRef);
-    /// The task with this key finished: the runtime forgets it.
+    /// The task's first poll returned `Pending`: the runtime lists it among the tasks to
+    /// cancel if it is dropped first, and returns its key in that list.
+    fn bind(&self, task: TaskRef) -> usize;
+    /// The listed task with this key finished: the runtime forgets it.
     fn release(&self, key: usize);
 }
+
+/// The key of a task not listed: it has not waited yet.
+const UNLISTED: u32 = u32::MAX;
 
 /// A spawned future and everything that goes with it, in one allocation.
 pub struct Task<F: Future, S> {
     /// Queued, running, woken while running, complete, join interest, join waker.
     state: State,
+    /// The task's key in the runtime's list of waiting tasks, set by the worker that runs its
+    /// first poll if that poll returns `Pending` (a task done at its first poll is never
+    /// listed); `UNLISTED` until then. Beside the 32-bit state word: together, one word.
+    key: AtomicU32,
     /// Where a wake puts the task.
     scheduler: S,
-    /// The task's key in the runtime's list of live tasks.
-    key: usize,
     /// The future while it runs, then its output until the `JoinHandle` takes it. No lock:
     /// the state word says whose it is (see the `Sync` impl below).
     stage: UnsafeCell<Stage<F>>,
@@ -71,8 +79,8 @@ pub trait Runnable: Send + Sync {
     /// Drops the future, if no worker is polling it and it is not complete: the `JoinHandle`
     /// then sees `JoinError::is_cancelled`.
     fn cancel(&self);
-    /// The key in the runtime's list of live tasks (also its name in traces).
-    fn key(&self) -> usize;
+    /// The key in the runtime's list of waiting tasks, once it is listed.
+    fn key(&self) -> Option<usize>;
 }
 
 /// What a `JoinHandle<T>` needs of its task.
@@ -91,9 +99,10 @@ pub trait Join<T>: Send + Sync {
 //   `cancel`) until it sets `COMPLETE`; then the `JoinHandle` if `JOIN_INTEREST` was set at
 //   that moment (there is one handle, and polling or dropping it takes `&mut`), else the
 //   thread that completed the task, which drops the output at once.
-// - `join_waker`: the `JoinHandle` while `JOIN_WAKER` is clear and the task is not complete;
-//   while `JOIN_WAKER` is set, nobody writes it: the handle may read it (`will_wake`) and the
-//   completing thread may read it (to wake it), at the same time, which is fine for reads.
+// - `join_waker`: the `JoinHandle`'s while `JOIN_WAKER` is clear; while it is set, nobody
+//   writes it: the handle may read it (`will_wake`) and the completing thread may read it
+//   (to wake it), at the same time, which is fine for reads. The completing thread clears
+//   `JOIN_WAKER` once it has woken it, and drops it only if the handle is gone.
 // The last `Arc` drops both with exclusive access. `F`, its output and `S` move between
 // threads with the task, hence the bounds.
 unsafe impl<F, S> Sync for Task<F, S>
@@ -111,11 +120,11 @@ where
     S: Schedule,
 {
     /// A new task, notified: the caller puts it on a run queue.
-    pub fn new(future: F, scheduler: S, key: usize) -> Arc<Task<F, S>> {
+    pub fn new(future: F, scheduler: S) -> Arc<Task<F, S>> {
         Arc::new(Task {
             state: State::new(),
+            key: AtomicU32::new(UNLISTED),
             scheduler,
-            key,
             stage: UnsafeCell::new(Stage::Running(future)),
             join_waker: UnsafeCell::new(None),
         })
@@ -156,14 +165,30 @@ where
                 } else if after.has_join_waker() {
                     task.join_waker.with(|waker| {
                         // SAFETY: `JOIN_WAKER` is set and the task complete: nobody writes
-                        // the waker any more (the handle's attempts to fail now), and reading
-                        // it is ours.
+                        // the waker (the handle's attempts to take it back fail now), and
+                        // reading it is ours.
                         if let Some(waker) = unsafe { &*waker } {
                             waker.wake_by_ref();
                         }
                     });
+                    // Done with it: the handle may drop it now, and it will, with itself.
+                    // Had the handle gone meanwhile, the waker is ours to drop. (Kept until
+                    // the task's end instead, a chain of tasks each awaiting the next would
+                    // hold each other up, and drop recursively, one stack frame per task.)
+                    if !task
+                        .state
+                        .unset_join_waker_after_complete()
+                        .has_join_interest()
+                    {
+                        // SAFETY: complete, `JOIN_WAKER` and `JOIN_INTEREST` clear: nobody
+                        // else touches the waker any more.
+                        let waker = task.join_waker.with_mut(|waker| unsafe { (*waker).take() });
+                        drop(waker);
+                    }
                 }
-                task.scheduler.release(task.key);
+                if let Some(key) = task.listed() {
+                    task.scheduler.release(key);
+                }
             }
         }
         let handover = Handover {
@@ -194,6 +219,16 @@ where
             Stage::Taken => panic!("`JoinHandle` polled after it returned its output"),
             Stage::Running(_) => unreachable!("a complete task's stage is not `Running`"),
         }
+    }
+}
+
+impl<F: Future, S> Task<F, S> {
+    /// The key, if the task is listed. Only the thread that holds `RUNNING` writes it (once),
+    /// and every later reader holds `RUNNING` in its turn: `Relaxed` is enough, the state
+    /// word orders them.
+    fn listed(&self) -> Option<usize> {
+        let key = self.key.load(Ordering::Relaxed);
+        (key != UNLISTED).then_some(key as usize)
     }
 }
 
@@ -241,6 +276,16 @@ where
         });
         let result = match poll {
             Ok(Poll::Pending) => {
+                if self.listed().is_none() {
+                    // The first wait: list the task (while `RUNNING` is still ours, so that no
+                    // other worker can complete it before it is listed).
+                    let key = self.scheduler.bind(self.clone());
+                    let key = u32::try_from(key).ok().filter(|&key| key != UNLISTED);
+                    self.key.store(
+                        key.expect("more than 2^32 - 1 tasks waiting"),
+                        Ordering::Relaxed,
+                    );
+                }
                 return match self.state.end_poll() {
                     EndPoll::Idle => Ran::Idle,
                     EndPoll::Notified => Ran::Yielded(self),
@@ -261,8 +306,8 @@ where
         }
     }
 
-    fn key(&self) -> usize {
-        self.key
+    fn key(&self) -> Option<usize> {
+        self.listed()
     }
 }
 
@@ -307,15 +352,19 @@ where
     }
 
     fn drop_join_handle(&self) {
-        if self.state.drop_join_handle().is_complete() {
+        let before = self.state.drop_join_handle();
+        if before.is_complete() {
             // SAFETY: complete, and the handle (us) had the interest: the stage is ours.
             let output = self
                 .stage
                 .with_mut(|stage| unsafe { std::ptr::replace(stage, Stage::Taken) });
             drop(output);
-        } else {
-            // SAFETY: `JOIN_WAKER` and `JOIN_INTEREST` are clear now: the runtime will never
-            // read the waker, which is ours to drop.
+        }
+        if !before.is_complete() || !before.has_join_waker() {
+            // SAFETY: `JOIN_WAKER` is clear (we cleared it, or the runtime did once it had
+            // woken the waker), and `JOIN_INTEREST` too now: the runtime will not read the
+            // waker again, and it is ours to drop. (Complete with `JOIN_WAKER` still set:
+            // the runtime is waking it, and drops it when it sees we are gone.)
             let waker = self.join_waker.with_mut(|waker| unsafe { (*waker).take() });
             drop(waker);
         }

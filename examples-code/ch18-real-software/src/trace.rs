@@ -97,7 +97,7 @@ pub fn finish() -> Trace {
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
     pub records: Vec<Record>,
-    /// `(number, name)` of every thread that recorded something or was named.
+    /// `(number, name)` of every thread that recorded something.
     pub threads: Vec<(u32, String)>,
 }
 
@@ -306,8 +306,8 @@ mod imp {
         for buffer in BUFFERS.lock().unwrap().iter() {
             let records = std::mem::take(&mut *buffer.records.lock().unwrap());
             let name = buffer.name.lock().unwrap().clone();
-            if records.is_empty() && name.is_none() {
-                continue;
+            if records.is_empty() {
+                continue; // a thread of an earlier recording, or one that did nothing
             }
             trace.threads.push((
                 buffer.thread,
