@@ -272,9 +272,11 @@ fn a_handle_awaited_by_another_task_hands_over_its_waker_and_changes_it() {
 // ANCHOR: chain
 #[test]
 fn a_chain_of_tasks_each_awaiting_the_next_ends_without_a_deep_drop() {
-    // Each task awaits the handle of the next: each task's waker sits in the next task's
-    // handle slot. If the wakers stayed there until the tasks' ends, dropping the first
-    // would drop the second, and so on: a recursion as deep as the chain.
+    // Each task awaits the handle of the next, so each task's future holds the next task.
+    // A future is dropped when its task completes, so the tasks are freed one by one, in
+    // the order they complete; were it kept until its task is freed, dropping the first
+    // task would free the second from inside its destructor, and so on: a recursion as
+    // deep as the chain.
     const DEPTH: u64 = if cfg!(miri) { 50 } else { 20_000 };
     fn chain(
         queue: Queue,
@@ -310,3 +312,48 @@ fn a_chain_of_tasks_each_awaiting_the_next_ends_without_a_deep_drop() {
     assert_eq!(output, Poll::Ready(DEPTH));
 }
 // ANCHOR_END: chain
+
+// ANCHOR: cycle
+#[test]
+fn two_tasks_that_polled_each_others_handles_are_freed_with_the_handles() {
+    // A polls B's handle and B polls A's, so each task holds the other's waker; then both
+    // complete while the handles live on elsewhere. If a completed task kept the handle's
+    // waker until its own memory is freed, A would keep B alive and B would keep A: a
+    // reference cycle, never freed (tokio's issue #4724, fixed by its PR #6986).
+    type Handle = Arc<dyn Join<()>>;
+    let queue = Queue::default();
+    let handles: Arc<Mutex<Vec<Handle>>> = Arc::default();
+    let other = |slot: Arc<Mutex<Option<Handle>>>| {
+        let handles = Arc::clone(&handles);
+        let mut polled = false;
+        poll_fn(move |cx: &mut Context<'_>| {
+            if polled {
+                return Poll::Ready(());
+            }
+            polled = true;
+            let handle = slot.lock().unwrap().take().expect("the other's handle");
+            assert!(handle.poll_join(cx).is_pending(), "the other is not done yet");
+            handles.lock().unwrap().push(handle);
+            cx.waker().wake_by_ref(); // once more, to complete
+            Poll::Pending
+        })
+    };
+    let (for_a, for_b) = (Arc::default(), Arc::default());
+    let a = Task::new(other(Arc::clone(&for_a)), queue.clone());
+    let b = Task::new(other(Arc::clone(&for_b)), queue.clone());
+    let (weak_a, weak_b) = (Arc::downgrade(&a), Arc::downgrade(&b));
+    *for_a.lock().unwrap() = Some(b.clone() as Handle);
+    *for_b.lock().unwrap() = Some(a.clone() as Handle);
+    queue.schedule(a);
+    queue.schedule(b);
+    queue.run_all();
+    let handles = std::mem::take(&mut *handles.lock().unwrap());
+    assert_eq!(handles.len(), 2, "both tasks polled the other's handle");
+    for handle in handles {
+        handle.drop_join_handle(); // what `JoinHandle::drop` does
+    }
+    drop((for_a, for_b));
+    assert!(weak_a.upgrade().is_none(), "task A is still alive");
+    assert!(weak_b.upgrade().is_none(), "task B is still alive");
+}
+// ANCHOR_END: cycle
