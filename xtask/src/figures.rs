@@ -17,9 +17,10 @@
 //! dark.
 //!
 //! The check ([`check`]) fails when an SVG differs from what its source renders to, when an
-//! SVG has no source, when a figure is on no page, when its page gives it no caption, or when
+//! SVG has no source, when a figure is on no page, when its page gives it no caption, when
 //! its source gives it no text alternative (`# alt: …` at the top of a pikchr file, `"alt"`
-//! in a swimlane file).
+//! in a swimlane file), or when its smallest text would be drawn under 9 pixels on a phone
+//! ([`too_small_on_a_phone`]).
 
 use crate::{Problem, relative};
 use std::path::{Path, PathBuf};
@@ -31,6 +32,14 @@ pub const DIR: &str = "src/figures";
 /// screen (`--content-max-width` in theme/book.css, less mdBook's padding). On a narrower
 /// screen the figure is scaled down to the column (theme/figures.css).
 pub const MAX_WIDTH: f64 = 760.0;
+
+/// The column a figure is drawn in on a phone, in CSS pixels: a 375-pixel screen less
+/// mdBook's padding. A wider figure is scaled down to it.
+pub const PHONE_COLUMN: f64 = 335.0;
+
+/// The smallest a figure's text may be drawn on that phone, in CSS pixels. Type under it is
+/// hard to read: a figure that needs smaller type is too wide, or says too much in one place.
+pub const MIN_PHONE_TEXT: f64 = 9.0;
 
 /// The size of the figures' text, in CSS pixels. pikchr lays text out for about this size
 /// (its `charht` of 0.14 inch at 144 pixels an inch is a 20-pixel line).
@@ -81,11 +90,53 @@ pub fn render(root: &Path, figure: &Figure) -> Result<String, String> {
     let text = std::fs::read_to_string(&figure.source)
         .map_err(|e| format!("cannot read {}: {e}", figure.source.display()))?;
     let shown = relative(root, &figure.source).display().to_string();
-    if figure.source.to_string_lossy().ends_with(".swimlane.json") {
-        swimlane::render(root, &figure.name, &text).map_err(|e| format!("{shown}: {e}"))
+    let svg = if figure.source.to_string_lossy().ends_with(".swimlane.json") {
+        swimlane::render(root, &figure.name, &text)
     } else {
-        render_pikchr(&figure.name, &text).map_err(|e| format!("{shown}: {e}"))
-    }
+        render_pikchr(&figure.name, &text)
+    };
+    svg.and_then(|svg| match too_small_on_a_phone(&svg) {
+        Some(problem) => Err(problem),
+        None => Ok(svg),
+    })
+    .map_err(|e| format!("{shown}: {e}"))
+}
+
+/// The smallest text of an SVG, if it would be drawn under [`MIN_PHONE_TEXT`] pixels high on
+/// a phone, where the figure is scaled down to [`PHONE_COLUMN`]: which text, and how small.
+pub fn too_small_on_a_phone(svg: &str) -> Option<String> {
+    let width: f64 = attribute(svg, "viewBox")?
+        .split_whitespace()
+        .nth(2)?
+        .parse()
+        .ok()?;
+    let scale = (PHONE_COLUMN / width).min(1.0);
+    let page: f64 = FONT_SIZE.trim_end_matches("px").parse().ok()?;
+    svg.lines()
+        .filter(|line| line.starts_with("<text"))
+        .map(|line| {
+            let size = match attribute(line, "font-size") {
+                Some(s) if s.ends_with('%') => {
+                    s.trim_end_matches('%').parse::<f64>().unwrap_or(100.0) / 100.0 * page
+                }
+                Some(s) => s.trim_end_matches("px").parse().unwrap_or(page),
+                None => page,
+            };
+            let content = line
+                .split_once('>')
+                .and_then(|(_, rest)| rest.split_once("</text>"))
+                .map_or("", |(content, _)| content);
+            (size * scale, content)
+        })
+        .filter(|(drawn, _)| *drawn < MIN_PHONE_TEXT - 0.05)
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(drawn, content)| {
+            format!(
+                "the text \"{content}\" would be {drawn:.1} px high on a phone (the figure, \
+                 {width:.0} px wide, is scaled to {PHONE_COLUMN} px there), under \
+                 {MIN_PHONE_TEXT} px: make the text larger (no `small`) or the figure narrower"
+            )
+        })
 }
 
 /// `cargo xtask figures`: renders every figure and writes the SVGs that changed.
@@ -735,12 +786,23 @@ pub mod swimlane {
     use std::collections::BTreeMap;
     use std::path::Path;
 
-    /// The drawing's width, and where the lanes begin (after their names).
-    const WIDTH: f64 = 600.0;
+    /// The drawing's width, and where the lanes begin (after their names). Narrow enough that
+    /// its smallest text ([`SMALL`]) still reads on a phone, where it is scaled down to the
+    /// column (`PHONE_COLUMN`).
+    const WIDTH: f64 = 520.0;
     const PLOT_LEFT: f64 = 92.0;
-    const PLOT_RIGHT: f64 = 588.0;
+    const PLOT_RIGHT: f64 = WIDTH - 12.0;
     const LANE: f64 = 44.0;
-    const TOP: f64 = 34.0;
+    const TOP: f64 = 40.0;
+    /// The size of the time axis, the task numbers, the push ticks' letters, the arrows'
+    /// labels and the legend, in pixels (the lanes' names are the page's size).
+    const SMALL: f64 = 14.0;
+    /// The legend, under the lanes, one line each.
+    const LEGEND: [&str; 3] = [
+        "boxes: polls, by task · grey: epoll_wait · thick blue line: asleep",
+        "arrows: red steal, blue wake, dashed unpark",
+        "ticks: push (L local, S LIFO slot, I injector)",
+    ];
 
     /// The task number of `block_on`'s own future (`poll main` in a trace).
     const MAIN: u64 = u64::MAX;
@@ -992,7 +1054,7 @@ pub mod swimlane {
             PLOT_LEFT + (ts.clamp(from, to) - from) / (to - from) * (PLOT_RIGHT - PLOT_LEFT)
         };
         let y = |lane: usize| TOP + LANE * lane as f64 + LANE / 2.0;
-        let height = TOP + LANE * lanes.len() as f64 + 44.0;
+        let height = TOP + LANE * lanes.len() as f64 + 20.0 + 18.0 * LEGEND.len() as f64;
         let visible = |start: f64, end: f64| end >= from && start <= to;
         // Colours by task, in order of first appearance in the window.
         let mut colours: BTreeMap<u64, &str> = BTreeMap::new();
@@ -1011,8 +1073,11 @@ pub mod swimlane {
         // The time axis.
         let step = tick_step(to - from);
         let mut tick = (from / step).ceil() * step;
+        // Where the axis's dashed lines run: a push's letter is not written across one.
+        let mut grid = Vec::new();
         while tick <= to + 1e-9 {
             let tx = x(tick);
+            grid.push(tx);
             line(format!(
                 "<path d=\"M{tx:.1},{:.1}V{:.1}\" style=\"fill:none;stroke:var(--fig-gray);stroke-width:1;stroke-dasharray:2,3\"/>",
                 TOP - 6.0,
@@ -1025,8 +1090,8 @@ pub mod swimlane {
                 "middle"
             };
             line(format!(
-                "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" font-size=\"13\" style=\"fill:var(--fig-gray)\">{}</text>",
-                TOP - 12.0,
+                "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" font-size=\"{SMALL}\" style=\"fill:var(--fig-gray)\">{}</text>",
+                TOP - 14.0,
                 fmt_us(tick - from)
             ));
             tick += step;
@@ -1067,7 +1132,7 @@ pub mod swimlane {
                     };
                     if w >= 11.0 * label.len() as f64 {
                         line(format!(
-                            "<text x=\"{:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\" dominant-baseline=\"central\" font-size=\"13\" style=\"fill:currentColor\">{label}</text>",
+                            "<text x=\"{:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\" dominant-baseline=\"central\" font-size=\"{SMALL}\" style=\"fill:currentColor\">{label}</text>",
                             x0 + w / 2.0
                         ));
                     }
@@ -1106,7 +1171,7 @@ pub mod swimlane {
             ));
             if !label.is_empty() {
                 out.push(format!(
-                    "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" style=\"fill:var(--fig-{colour})\">{label}</text>",
+                    "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"{SMALL}\" style=\"fill:var(--fig-{colour})\">{label}</text>",
                     (x0 + x1) / 2.0 + 4.0,
                     (y0 + y1) / 2.0
                 ));
@@ -1128,10 +1193,10 @@ pub mod swimlane {
                         ly - 17.0,
                         ly - 11.0
                     ));
-                    if tx - last_label[lane] >= 8.0 {
+                    if tx - last_label[lane] >= 10.0 && grid.iter().all(|g| (g - tx).abs() >= 5.0) {
                         last_label[lane] = tx;
                         marks.push(format!(
-                            "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"10\" style=\"fill:currentColor\">{queue}</text>",
+                            "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"{SMALL}\" style=\"fill:currentColor\">{queue}</text>",
                             ly - 19.0
                         ));
                     }
@@ -1200,19 +1265,13 @@ pub mod swimlane {
         for mark in marks {
             line(mark);
         }
-        // The legend, two lines.
-        let ly = TOP + LANE * lanes.len() as f64 + 16.0;
-        for (i, text) in [
-            "boxes: polls, by task · grey: epoll_wait · thick blue line: asleep",
-            "arrows: red steal, blue wake, dashed unpark · ticks: push (L local, S LIFO slot, I injector)",
-        ]
-        .iter()
-        .enumerate()
-        {
+        // The legend.
+        let ly = TOP + LANE * lanes.len() as f64 + 18.0;
+        for (i, text) in LEGEND.iter().enumerate() {
             line(format!(
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" style=\"fill:var(--fig-gray)\">{text}</text>",
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"{SMALL}\" style=\"fill:var(--fig-gray)\">{text}</text>",
                 8.0,
-                ly + 15.0 * i as f64
+                ly + 18.0 * i as f64
             ));
         }
         out.push_str("</svg>\n");
@@ -1260,6 +1319,30 @@ mod tests {
                 < text_width_em("wmw", TextStyle::Regular) / 2.0
         );
         assert_eq!(text_width_em("wake", TextStyle::Mono), 2.4);
+    }
+
+    #[test]
+    fn small_type_in_a_wide_figure_is_refused_and_in_a_narrow_one_allowed() {
+        // 80% of 16 px, in a figure scaled from about 590 px to 335: 7.3 px on a phone.
+        let wide = "# alt: a wide box\nbox wid 4in \"a note\" small\n";
+        let problem = too_small_on_a_phone(&render_pikchr("x", wide).unwrap()).unwrap();
+        // (pikchr writes the space as a no-break space.)
+        assert!(
+            problem.contains("a\u{a0}note\" would be 7.3 px"),
+            "{problem}"
+        );
+        // The same text at the page's size: 9.1 px.
+        let plain = "# alt: a wide box\nbox wid 4in \"a note\"\n";
+        assert_eq!(
+            too_small_on_a_phone(&render_pikchr("x", plain).unwrap()),
+            None
+        );
+        // Small type in a figure no wider than the column keeps its size.
+        let narrow = "# alt: a narrow box\nbox wid 2in \"a note\" small\n";
+        assert_eq!(
+            too_small_on_a_phone(&render_pikchr("x", narrow).unwrap()),
+            None
+        );
     }
 
     #[test]
@@ -1407,6 +1490,7 @@ mod tests {
             "no unpark arrow"
         );
         assert!(check_colours(&svg).is_empty(), "{:?}", check_colours(&svg));
+        assert_eq!(too_small_on_a_phone(&svg), None, "readable on a phone");
         assert!(!svg.contains("\n\n"));
     }
 
