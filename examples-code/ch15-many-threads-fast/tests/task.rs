@@ -332,7 +332,10 @@ fn two_tasks_that_polled_each_others_handles_are_freed_with_the_handles() {
             }
             polled = true;
             let handle = slot.lock().unwrap().take().expect("the other's handle");
-            assert!(handle.poll_join(cx).is_pending(), "the other is not done yet");
+            assert!(
+                handle.poll_join(cx).is_pending(),
+                "the other is not done yet"
+            );
             handles.lock().unwrap().push(handle);
             cx.waker().wake_by_ref(); // once more, to complete
             Poll::Pending
