@@ -36,6 +36,21 @@
 //! | `trace` | a recorder of scheduler events with the feature `trace`, in the Chrome Trace Event format; depends on `std` alone |
 //! | `yield_now` | a future that wakes its own task and returns `Pending` once |
 //!
+//! # Programs
+//!
+//! | program | what it shows |
+//! |---|---|
+//! | `cost` | a spawn and a yield, in nanoseconds and allocations, here and on chapter 12's runtime |
+//! | `lifo` | a ping-pong pair with the LIFO slot and without, alone and beside yielding tasks |
+//! | `queue_bench` | the book's ring against `crossbeam-deque`: alone, with a thief, and in a runtime |
+//! | `searchers` | whom a spawn wakes, and how a burst spreads by steals with half the workers searching |
+//! | `event_interval` | a yield with a look at the driver before every poll, every 8, every 61 |
+//! | `round_trip` | the external-wake round trip here, on chapter 12's runtime and on tokio's |
+//! | `budget` | a task whose every operation is ready, with the budget and without |
+//! | `trace` | Chrome Trace Event files of four small programs (feature `trace`) |
+//! | `spawn`, `handle`, `tiny_workers`, `tiny_stealing`, `http_hello`, `edge_triggered` | chapter 12's programs |
+//! | `spawn_blocking`, `external_waker`, `thread_waker`, `sleep`, `tcp_echo`, `udp_echo` | chapter 9's and 14's programs |
+//!
 //! `state`, `task`, `queue`, `inject`, `idle`, `park`, `scheduler` and `trace` are public so
 //! that the loom models in `tests/loom_*.rs` and the programs can drive them directly; a
 //! program needs only `Runtime`, `Handle`, `spawn`, `spawn_blocking`, `net`, `time` and the

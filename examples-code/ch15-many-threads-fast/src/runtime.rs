@@ -172,7 +172,6 @@ impl Schedule for Arc<Shared> {
     }
 }
 
-// ANCHOR: context
 /// How a worker thread lends its core to the scheduler's loop: from the thread-local, where
 /// the wakes of the task it runs find it too.
 struct WorkerContext<Q: RunQueue<TaskRef>> {
@@ -240,7 +239,6 @@ impl<Q: CoreOf> Context<Q, TaskRef> for WorkerContext<Q> {
         coop::has_budget_left()
     }
 }
-// ANCHOR_END: context
 
 // ANCHOR: worker
 /// What every worker thread runs: the scheduler's loop, with its core in the thread-local;
@@ -655,7 +653,6 @@ impl Runtime {
     // ANCHOR_END: block_on
 }
 
-// ANCHOR: thread_parker
 /// What `block_on` sleeps on, owned by it alone (so code that parks inside the future's
 /// poll cannot eat its wake). A wake while it is awake is one atomic swap; only a wake of a
 /// sleeping thread takes the lock and makes the system call. tokio's `ParkThread` is the same.
@@ -715,7 +712,6 @@ impl ArcWake for ThreadParker {
         }
     }
 }
-// ANCHOR_END: thread_parker
 
 // ANCHOR: drop_runtime
 impl Drop for Runtime {

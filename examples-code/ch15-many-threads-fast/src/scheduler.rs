@@ -212,7 +212,6 @@ pub struct Core<Q: RunQueue<T>, T> {
 }
 // ANCHOR_END: shared
 
-// ANCHOR: context
 /// What the worker loop needs from its thread: the runtime keeps the `Core` in a
 /// thread-local, so that a wake during a poll reaches it; a loom model keeps it in a
 /// `RefCell` of its own.
@@ -226,7 +225,6 @@ pub trait Context<Q: RunQueue<T>, T> {
     /// Whether the budget of the task just run has units left.
     fn has_budget(&self) -> bool;
 }
-// ANCHOR_END: context
 
 /// Counts kept by each worker, for the tests and the curious.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

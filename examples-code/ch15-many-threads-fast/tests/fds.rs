@@ -82,7 +82,6 @@ fn a_runtime_dropped_with_sockets_in_use_closes_them_all() {
     assert_eq!(open_fds(), before);
 }
 
-// ANCHOR: no_fd_per_task
 #[test]
 #[cfg_attr(
     miri,
@@ -106,4 +105,3 @@ fn a_thousand_waiting_tasks_open_no_fd() {
     // Chapters 6 to 9 gave every task an eventfd; a task here is memory only.
     assert_eq!(during, before);
 }
-// ANCHOR_END: no_fd_per_task

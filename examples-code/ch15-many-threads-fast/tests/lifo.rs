@@ -72,7 +72,6 @@ fn order_of_a_wake(lifo: bool) -> Vec<char> {
     })
 }
 
-// ANCHOR: runs_next
 #[test]
 fn a_task_woken_by_the_running_task_runs_before_the_tasks_queued_already() {
     // A was spawned last, so it took the slot (C and D went to the queue); B, woken by A,
@@ -81,7 +80,6 @@ fn a_task_woken_by_the_running_task_runs_before_the_tasks_queued_already() {
     // Without the slot, everything goes to the back: B waits for C and D.
     assert_eq!(order_of_a_wake(false), ['C', 'D', 'A', 'B']);
 }
-// ANCHOR_END: runs_next
 
 /// A ping-pong pair makes `rounds` round trips; once it runs, a task from outside is
 /// spawned. Returns how many round trips were done when that task ran.
@@ -169,7 +167,6 @@ fn a_ping_pong_pair_runs_from_the_slot_three_polls_in_a_row_at_most() {
 }
 // ANCHOR_END: cap
 
-// ANCHOR: yields
 #[test]
 fn a_task_that_yields_goes_to_the_back_of_the_queue_not_to_the_slot() {
     let log = within(LIMIT, || {
@@ -198,4 +195,3 @@ fn a_task_that_yields_goes_to_the_back_of_the_queue_not_to_the_slot() {
     // y took the slot and runs first; each yield sends its task behind the other.
     assert_eq!(log, ['y', 'x', 'y', 'x', 'y', 'x', 'y', 'x']);
 }
-// ANCHOR_END: yields

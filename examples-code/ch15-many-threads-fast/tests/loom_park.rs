@@ -126,7 +126,6 @@ fn none(_: u32) -> Vec<u32> {
 }
 // ANCHOR_END: loom_driver
 
-// ANCHOR: loom_injection
 #[test]
 fn an_injection_reaches_the_worker_that_sleeps_in_the_driver() {
     loom::model(|| {
@@ -135,9 +134,7 @@ fn an_injection_reaches_the_worker_that_sleeps_in_the_driver() {
         assert_eq!(model.finish(threads), [(1, 0)]);
     });
 }
-// ANCHOR_END: loom_injection
 
-// ANCHOR: loom_searchers
 #[test]
 fn two_injections_reach_two_workers_wherever_they_sleep_or_search() {
     let mut builder = loom::model::Builder::new();
@@ -154,7 +151,6 @@ fn two_injections_reach_two_workers_wherever_they_sleep_or_search() {
         assert_eq!(ran, [1, 2], "each runs once");
     });
 }
-// ANCHOR_END: loom_searchers
 
 // ANCHOR: loom_local_push
 /// Item 1, when it runs, wakes items 2 and 3 on its worker: 2 goes to the LIFO slot, then 3
@@ -179,7 +175,6 @@ fn a_push_on_a_busy_worker_gets_a_sleeping_worker_to_steal_it_or_runs_there() {
 }
 // ANCHOR_END: loom_local_push
 
-// ANCHOR: loom_lifo
 /// Items 1 to 4 form a chain, each waking the next on its worker: a ping-pong in the LIFO
 /// slot. Item 10, pushed to the back of the queue by item 1, must get its turn: the cap
 /// stops the chain after three slot polls in a row.
@@ -227,7 +222,6 @@ fn a_worker_with_a_task_in_its_lifo_slot_does_not_sleep_and_nobody_else_takes_it
         );
     });
 }
-// ANCHOR_END: loom_lifo
 
 // ANCHOR: loom_three_workers
 #[test]

@@ -28,7 +28,6 @@ fn sorted(mut items: Vec<u32>) -> Vec<u32> {
     items
 }
 
-// ANCHOR: loom_steal_vs_pop
 #[test]
 fn a_steal_and_pops_on_the_same_queue_take_each_item_once() {
     assert_eq!(CAPACITY, 4);
@@ -48,7 +47,6 @@ fn a_steal_and_pops_on_the_same_queue_take_each_item_once() {
         assert!(injector.is_empty());
     });
 }
-// ANCHOR_END: loom_steal_vs_pop
 
 // ANCHOR: loom_overflow
 #[test]

@@ -16,7 +16,6 @@ use std::future::poll_fn;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-// ANCHOR: loom_queue_stand_in
 /// The run queue of the model: a `VecDeque` behind loom's `Mutex`, with a `Condvar` for the
 /// worker to sleep on, and `closed` once the wakers are done.
 #[derive(Default)]
@@ -75,7 +74,6 @@ impl Scheduler {
         self.0.condvar.notify_one();
     }
 }
-// ANCHOR_END: loom_queue_stand_in
 
 /// Polls a `JoinHandle`'s side of a task once, with a waker that does nothing.
 fn poll_join<T>(task: &dyn Join<T>) -> Poll<T> {
@@ -130,7 +128,6 @@ fn a_wake_reaches_the_poll_after_it_even_when_merged_into_a_pending_one() {
 }
 // ANCHOR_END: loom_wake_reaches_poll
 
-// ANCHOR: loom_join
 #[test]
 fn the_output_reaches_a_join_handle_awaited_on_another_thread() {
     loom::model(|| {
@@ -167,7 +164,6 @@ fn the_output_reaches_a_join_handle_awaited_on_another_thread() {
         assert_eq!(output, "output");
     });
 }
-// ANCHOR_END: loom_join
 
 /// A waker that sets a flag, and a way to wait for it (a loom thread must not spin).
 #[derive(Default)]
@@ -238,7 +234,6 @@ fn a_cancel_racing_with_a_poll_drops_the_future_once_and_the_handle_sees_one_end
 }
 // ANCHOR_END: loom_cancel
 
-// ANCHOR: loom_detach
 #[test]
 fn a_handle_dropped_as_the_task_completes_drops_the_output_once() {
     loom::model(|| {
@@ -260,7 +255,6 @@ fn a_handle_dropped_as_the_task_completes_drops_the_output_once() {
         drop(handle);
     });
 }
-// ANCHOR_END: loom_detach
 
 #[test]
 fn a_task_that_wakes_itself_during_its_poll_is_polled_again() {

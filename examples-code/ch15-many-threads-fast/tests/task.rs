@@ -269,7 +269,6 @@ fn a_handle_awaited_by_another_task_hands_over_its_waker_and_changes_it() {
     assert_eq!(poll_join(&*task, &second_waker), Poll::Ready(9));
 }
 
-// ANCHOR: chain
 #[test]
 fn a_chain_of_tasks_each_awaiting_the_next_ends_without_a_deep_drop() {
     // Each task awaits the handle of the next, so each task's future holds the next task.
@@ -311,7 +310,6 @@ fn a_chain_of_tasks_each_awaiting_the_next_ends_without_a_deep_drop() {
         .unwrap();
     assert_eq!(output, Poll::Ready(DEPTH));
 }
-// ANCHOR_END: chain
 
 // ANCHOR: cycle
 #[test]

@@ -226,7 +226,6 @@ fn with_one_worker_each_wake_unparks_the_driver_once() {
     );
 }
 
-// ANCHOR: polled_once
 #[test]
 fn a_task_woken_many_times_before_it_runs_is_polled_once() {
     let polls = within(LIMIT, || {
@@ -282,4 +281,3 @@ fn a_task_woken_many_times_before_it_runs_is_polled_once() {
     // for the last wake.
     assert_eq!(polls, 3);
 }
-// ANCHOR_END: polled_once

@@ -7,7 +7,6 @@ use crate::queue::Overflow;
 use crate::sync::{AtomicUsize, Mutex, Ordering, lock};
 use std::collections::VecDeque;
 
-// ANCHOR: injector
 /// The global queue.
 pub struct Injector<T> {
     queue: Mutex<Queue<T>>,
@@ -20,7 +19,6 @@ struct Queue<T> {
     /// The runtime is shutting down: pushes are refused.
     closed: bool,
 }
-// ANCHOR_END: injector
 
 impl<T> Default for Injector<T> {
     fn default() -> Self {

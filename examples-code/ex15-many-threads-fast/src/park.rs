@@ -6,7 +6,6 @@
 use crate::sync::{AtomicUsize, Condvar, Mutex, Ordering, TryLock, lock};
 use std::time::Duration;
 
-// ANCHOR: driver_traits
 /// The book-keeping a worker does while it holds the driver: `mio::Poll` and the timers in
 /// the runtime, a stand-in in the loom models.
 pub trait Driver: Send + 'static {
@@ -20,7 +19,6 @@ pub trait Driver: Send + 'static {
 pub trait Unpark: Send + Sync + 'static {
     fn unpark(&self);
 }
-// ANCHOR_END: driver_traits
 
 // ANCHOR: parker
 /// Awake, with no wake pending.
@@ -144,7 +142,6 @@ impl Parker {
     }
     // ANCHOR_END: park
 
-    // ANCHOR: unpark
     /// Wakes this worker wherever it sleeps, or makes its next park return at once. The
     /// system call is made only when it sleeps: a write to the driver's eventfd if it sleeps
     /// in the driver, a `notify_one` if on its condvar.
@@ -165,5 +162,4 @@ impl Parker {
             other => panic!("inconsistent park state {other}"),
         }
     }
-    // ANCHOR_END: unpark
 }

@@ -172,7 +172,6 @@ impl Schedule for Arc<Shared> {
     }
 }
 
-// ANCHOR: context
 /// How a worker thread lends its core to the scheduler's loop: from the thread-local, where
 /// the wakes of the task it runs find it too.
 struct WorkerContext<Q: RunQueue<TaskRef>> {
@@ -240,7 +239,6 @@ impl<Q: CoreOf> Context<Q, TaskRef> for WorkerContext<Q> {
         coop::has_budget_left()
     }
 }
-// ANCHOR_END: context
 
 // ANCHOR: worker
 /// What every worker thread runs: the scheduler's loop, with its core in the thread-local;
@@ -502,14 +500,12 @@ impl Builder {
         self
     }
 
-    // ANCHOR: stealable_builder
     /// Lets other workers take the task in a worker's LIFO slot, as tokio 1.51.0 did
     /// (exercise 15.2): a task woken just before its worker blocks no longer waits for it.
     pub fn stealable_lifo_slot(&mut self) -> &mut Builder {
         self.stealable_lifo = true;
         self
     }
-    // ANCHOR_END: stealable_builder
 
     /// The last searcher to find work wakes another worker even when it sees no more work,
     /// as tokio's does; by default it wakes one only when it sees some. For measuring the
@@ -667,7 +663,6 @@ impl Runtime {
     // ANCHOR_END: block_on
 }
 
-// ANCHOR: thread_parker
 /// What `block_on` sleeps on, owned by it alone (so code that parks inside the future's
 /// poll cannot eat its wake). A wake while it is awake is one atomic swap; only a wake of a
 /// sleeping thread takes the lock and makes the system call. tokio's `ParkThread` is the same.
@@ -727,7 +722,6 @@ impl ArcWake for ThreadParker {
         }
     }
 }
-// ANCHOR_END: thread_parker
 
 // ANCHOR: drop_runtime
 impl Drop for Runtime {

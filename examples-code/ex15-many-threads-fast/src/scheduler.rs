@@ -26,7 +26,6 @@ impl Item for u32 {
     }
 }
 
-// ANCHOR: run_queue
 /// A worker's own run queue, as its two ends: the owner's and the thieves'. Two
 /// implementations: the book's ring (`queue.rs`) and `crossbeam-deque`'s.
 pub trait RunQueue<T>: 'static {
@@ -47,7 +46,6 @@ pub trait RunQueue<T>: 'static {
     fn steal_half(from: &Self::Stealer, into: &mut Self::Local) -> Option<(T, usize)>;
     fn is_empty(from: &Self::Stealer) -> bool;
 }
-// ANCHOR_END: run_queue
 
 /// The book's queue: the bounded lock-free ring of `queue.rs`.
 pub struct Ring;
@@ -128,7 +126,6 @@ impl<T: Send + 'static> RunQueue<T> for Crossbeam {
     }
 }
 
-// ANCHOR: config
 /// How the scheduler behaves; `Builder` sets it.
 #[derive(Clone, Copy, Debug)]
 pub struct Config {
@@ -153,7 +150,6 @@ pub struct Config {
 /// How many times in a row a worker runs the task of its LIFO slot before its queue gets a
 /// turn: tokio's `MAX_LIFO_POLLS_PER_TICK`.
 pub const MAX_LIFO_POLLS: u32 = 3;
-// ANCHOR_END: config
 
 impl Config {
     /// tokio's defaults for `workers` workers.
@@ -169,7 +165,6 @@ impl Config {
     }
 }
 
-// ANCHOR: shared
 /// What the workers share.
 pub struct Shared<Q: RunQueue<T>, T, D> {
     pub injector: Injector<T>,
@@ -219,9 +214,7 @@ pub struct Core<Q: RunQueue<T>, T> {
     seed: u32,
     counts: WorkerCounts,
 }
-// ANCHOR_END: shared
 
-// ANCHOR: context
 /// What the worker loop needs from its thread: the runtime keeps the `Core` in a
 /// thread-local, so that a wake during a poll reaches it; a loom model keeps it in a
 /// `RefCell` of its own.
@@ -235,7 +228,6 @@ pub trait Context<Q: RunQueue<T>, T> {
     /// Whether the budget of the task just run has units left.
     fn has_budget(&self) -> bool;
 }
-// ANCHOR_END: context
 
 /// Counts kept by each worker, for the tests and the curious.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -673,7 +665,6 @@ impl<Q: RunQueue<T>, T: Item> Core<Q, T> {
     }
     // ANCHOR_END: steal
 
-    // ANCHOR: parked
     /// About to sleep: nothing of its own, so join the sleepers. A worker that leaves
     /// nobody searching takes a last look at every queue (see
     /// `Idle::transition_worker_to_parked`). Returns `false` when it has work after all.
@@ -705,7 +696,6 @@ impl<Q: RunQueue<T>, T: Item> Core<Q, T> {
         self.is_searching = true;
         true
     }
-    // ANCHOR_END: parked
 
     /// Publishes this worker's counts.
     fn publish<D: Driver>(&self, shared: &Shared<Q, T, D>) {
@@ -902,7 +892,6 @@ where
 }
 // ANCHOR_END: worker_loop
 
-// ANCHOR: standalone
 /// A worker's `Context` without a runtime: the core in a `RefCell`, and a closure that
 /// "runs" an item (it may push items onto the core, as a task's wakes would). The loom models
 /// and the scheduler's own tests run `run_worker` with it, on numbers.
@@ -943,4 +932,3 @@ impl<Q: RunQueue<T>, T: Item> Context<Q, T> for Standalone<Q, T> {
         true
     }
 }
-// ANCHOR_END: standalone

@@ -59,7 +59,6 @@ pub(crate) fn lock_std<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-// ANCHOR: try_lock
 /// A lock that is only ever tried, never waited for: one worker at a time holds the driver,
 /// and the others, finding it taken, sleep elsewhere. An `AtomicBool` and a cell, as tokio's
 /// `TryLock` (`util/try_lock.rs`). (`Mutex::try_lock` would do, but loom 0.7 wrongly reports
@@ -106,4 +105,3 @@ impl<T> TryLock<T> {
         Some(self.data.with_mut(|data| f(unsafe { &mut *data })))
     }
 }
-// ANCHOR_END: try_lock

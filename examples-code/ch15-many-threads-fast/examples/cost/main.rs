@@ -1,15 +1,16 @@
-//! What a spawn, a yield and a wake cost on this chapter's runtime (two workers): spawned
-//! from a task (onto its worker's queue) and from outside (through the injector), in
-//! nanoseconds and in allocations. A global allocator counts the allocations of each
+//! What a spawn and a yield cost on this chapter's runtime and on chapter 12's, the
+//! "before" (two workers each): spawned from a task (onto its worker's queue) and from
+//! outside (through the injector), in nanoseconds and in allocations. A global allocator counts the allocations of each
 //! thread. Run it with `--release`: the figures of a debug build say little.
 // xtask: numbers-vary
 
-use ch15_many_threads_fast::{JoinHandle, Runtime, spawn, yield_now};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
-// ANCHOR: counting
 /// The system's allocator, counting the allocations that each thread makes.
 struct Counting;
 
@@ -59,8 +60,6 @@ fn allocations() -> u64 {
     ALLOCATIONS.with(Cell::get)
 }
 
-// ANCHOR_END: counting
-
 // ANCHOR: measure
 /// What one operation cost.
 #[derive(Debug, Clone, Copy)]
@@ -69,91 +68,133 @@ struct Cost {
     allocations: f64,
 }
 
-/// Spawns `batch` trivial tasks, counting the allocations of the spawns alone (on this
-/// thread; `handles` has room already), then awaits them. Returns the allocations.
-async fn spawn_batch(handles: &mut Vec<JoinHandle<u64>>, batch: u64) -> u64 {
-    let before = allocations();
-    handles.extend((0..batch).map(|i| spawn(async move { i })));
-    let spawned = allocations() - before;
-    for (i, handle) in handles.drain(..).enumerate() {
-        assert_eq!(handle.await.ok(), Some(i as u64));
-    }
-    spawned
+/// Wakes its own task and returns `Pending` once: the same yield on both runtimes.
+#[derive(Default)]
+struct YieldNow {
+    yielded: bool,
 }
 
-/// `rounds` batches of `batch` spawns, awaited, from inside a task (the spawns go to the
-/// worker's LIFO slot and queue) or from `block_on` (the injector). A first round warms the
-/// runtime up (its queues and its task list grow to their size) and is not counted.
-fn spawn_cost(runtime: &Runtime, from_a_task: bool, rounds: u64, batch: u64) -> Cost {
-    let work = async move {
-        let mut handles = Vec::with_capacity(batch as usize);
-        spawn_batch(&mut handles, batch).await;
-        let start = Instant::now();
-        let mut spawned = 0;
-        for _ in 0..rounds {
-            spawned += spawn_batch(&mut handles, batch).await;
+impl Future for YieldNow {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielded {
+            return Poll::Ready(());
         }
-        let count = (rounds * batch) as f64;
-        Cost {
-            nanos: start.elapsed().as_nanos() as f64 / count,
-            allocations: spawned as f64 / count,
+        self.yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+/// The same measurements for a runtime with the API of Part II: this chapter's (`ch15`) and
+/// chapter 12's (`ch12`), the "before".
+macro_rules! costs {
+    ($name:ident, $krate:ident) => {
+        mod $name {
+            use super::*;
+            use $krate::{JoinHandle, Runtime, spawn};
+
+            pub fn runtime(workers: usize) -> Runtime {
+                Runtime::builder()
+                    .worker_threads(workers)
+                    .build()
+                    .expect("cannot start the runtime")
+            }
+
+            /// Spawns `batch` trivial tasks, counting the allocations of the spawns alone (on
+            /// this thread; `handles` has room already), then awaits them.
+            async fn spawn_batch(handles: &mut Vec<JoinHandle<u64>>, batch: u64) -> u64 {
+                let before = allocations();
+                handles.extend((0..batch).map(|i| spawn(async move { i })));
+                let spawned = allocations() - before;
+                for (i, handle) in handles.drain(..).enumerate() {
+                    assert_eq!(handle.await.ok(), Some(i as u64));
+                }
+                spawned
+            }
+
+            /// `rounds` batches of `batch` spawns, awaited, from inside a task (the spawns go
+            /// to the worker's own queue) or from `block_on` (the injector). A first round
+            /// warms the runtime up (its queues and lists grow to their size), not counted.
+            pub fn spawn_cost(
+                runtime: &Runtime,
+                from_a_task: bool,
+                rounds: u64,
+                batch: u64,
+            ) -> Cost {
+                let work = async move {
+                    let mut handles = Vec::with_capacity(batch as usize);
+                    spawn_batch(&mut handles, batch).await;
+                    let start = Instant::now();
+                    let mut spawned = 0;
+                    for _ in 0..rounds {
+                        spawned += spawn_batch(&mut handles, batch).await;
+                    }
+                    let count = (rounds * batch) as f64;
+                    Cost {
+                        nanos: start.elapsed().as_nanos() as f64 / count,
+                        allocations: spawned as f64 / count,
+                    }
+                };
+                if from_a_task {
+                    runtime
+                        .block_on(runtime.spawn(work))
+                        .expect("the spawning task")
+                } else {
+                    runtime.block_on(work)
+                }
+            }
+
+            /// One task yields `yields` times: each yield is a wake during its own poll, a
+            /// push onto its worker's queue, a pop and a poll.
+            pub fn yield_cost(runtime: &Runtime, yields: u64) -> Cost {
+                runtime.block_on(async move {
+                    spawn(async move {
+                        // The first wait may grow a list of waiting tasks: not counted.
+                        YieldNow::default().await;
+                        let (thread, before) = (std::thread::current().id(), allocations());
+                        let start = Instant::now();
+                        for _ in 0..yields {
+                            YieldNow::default().await;
+                        }
+                        let nanos = start.elapsed().as_nanos() as f64 / yields as f64;
+                        // This thread's count says nothing if the task was stolen meanwhile.
+                        let allocations = if std::thread::current().id() == thread {
+                            (allocations() - before) as f64 / yields as f64
+                        } else {
+                            f64::NAN
+                        };
+                        Cost { nanos, allocations }
+                    })
+                    .await
+                    .expect("the yielding task")
+                })
+            }
         }
     };
-    if from_a_task {
-        runtime
-            .block_on(runtime.spawn(work))
-            .expect("the spawning task")
-    } else {
-        runtime.block_on(work)
-    }
 }
 
-/// One task yields `yields` times: each yield is a wake during its own poll, a push to the
-/// back of its worker's queue, a pop and a poll.
-fn yield_cost(runtime: &Runtime, yields: u64) -> Cost {
-    runtime.block_on(async move {
-        spawn(async move {
-            // The first wait lists the task (to be cancelled if the runtime goes first): an
-            // allocation the first time a worker's list grows, not counted here.
-            yield_now().await;
-            let (thread, before) = (std::thread::current().id(), allocations());
-            let start = Instant::now();
-            for _ in 0..yields {
-                yield_now().await;
-            }
-            let nanos = start.elapsed().as_nanos() as f64 / yields as f64;
-            // The count is this thread's: it says nothing if a searching worker stole the
-            // task meanwhile (a lone yielding task wakes no thief, but one may be searching).
-            let allocations = if std::thread::current().id() == thread {
-                (allocations() - before) as f64 / yields as f64
-            } else {
-                f64::NAN
-            };
-            Cost { nanos, allocations }
-        })
-        .await
-        .expect("the yielding task")
-    })
-}
+costs!(ch15, ch15_many_threads_fast);
+costs!(ch12, ch12_work_stealing);
 // ANCHOR_END: measure
 
-/// The measurements of `main`, at these sizes (the tests use smaller ones).
-fn measure(rounds: u64, batch: u64, yields: u64) -> [(&'static str, Cost); 3] {
-    let runtime = Runtime::builder()
-        .worker_threads(2)
-        .build()
-        .expect("cannot start the runtime");
-    [
-        (
-            "spawn + run + await, from a task",
-            spawn_cost(&runtime, true, rounds, batch),
-        ),
-        (
-            "spawn + run + await, from block_on",
-            spawn_cost(&runtime, false, rounds, batch),
-        ),
-        ("yield", yield_cost(&runtime, yields)),
-    ]
+/// The measurements of `main` for one runtime, at these sizes (the tests use smaller ones).
+macro_rules! measure {
+    ($name:ident, $rounds:expr, $batch:expr, $yields:expr) => {{
+        let runtime = $name::runtime(2);
+        [
+            (
+                "spawn + run + await, from a task",
+                $name::spawn_cost(&runtime, true, $rounds, $batch),
+            ),
+            (
+                "spawn + run + await, from block_on",
+                $name::spawn_cost(&runtime, false, $rounds, $batch),
+            ),
+            ("yield", $name::yield_cost(&runtime, $yields)),
+        ]
+    }};
 }
 
 fn main() {
@@ -163,11 +204,18 @@ fn main() {
         "release build"
     };
     println!("2 workers, {build}");
-    for (what, cost) in measure(200, 100, 1_000_000) {
-        println!(
-            "{what}: {:.0} ns and {:.2} allocations each",
-            cost.nanos, cost.allocations
-        );
+    let (rounds, batch, yields) = (200, 100, 1_000_000);
+    for (runtime, costs) in [
+        ("chapter 12", measure!(ch12, rounds, batch, yields)),
+        ("chapter 15", measure!(ch15, rounds, batch, yields)),
+    ] {
+        println!("{runtime}:");
+        for (what, cost) in costs {
+            println!(
+                "  {what}: {:.0} ns and {:.2} allocations each",
+                cost.nanos, cost.allocations
+            );
+        }
     }
 }
 

@@ -1,13 +1,9 @@
 use super::*;
 
-fn runtime() -> Runtime {
-    Runtime::builder().worker_threads(2).build().unwrap()
-}
-
 #[test]
 #[cfg_attr(miri, ignore = "hundreds of tasks on mio: minutes under Miri")]
 fn a_spawn_from_a_task_allocates_once_the_task() {
-    let cost = spawn_cost(&runtime(), true, 5, 100);
+    let cost = ch15::spawn_cost(&ch15::runtime(2), true, 5, 100);
     assert_eq!(cost.allocations, 1.0);
     assert!(cost.nanos > 0.0);
 }
@@ -15,16 +11,28 @@ fn a_spawn_from_a_task_allocates_once_the_task() {
 #[test]
 #[cfg_attr(miri, ignore = "hundreds of tasks on mio: minutes under Miri")]
 fn a_spawn_from_block_on_allocates_once_the_task() {
-    let cost = spawn_cost(&runtime(), false, 5, 100);
+    let cost = ch15::spawn_cost(&ch15::runtime(2), false, 5, 100);
     assert_eq!(cost.allocations, 1.0);
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "hundreds of tasks on mio: minutes under Miri")]
+fn a_spawn_on_chapter_12_allocates_three_times_and_a_little_more() {
+    // The task's `Arc`, its boxed future, the `oneshot` of its output; and now and then its
+    // map of tasks, which grows.
+    let cost = ch12::spawn_cost(&ch12::runtime(2), true, 5, 100);
+    assert!(
+        (3.0..3.1).contains(&cost.allocations),
+        "{} allocations per spawn",
+        cost.allocations
+    );
 }
 
 #[test]
 #[cfg_attr(miri, ignore = "thousands of polls on mio: minutes under Miri")]
 fn a_yield_allocates_nothing() {
     // One worker: the task cannot move to another thread, whose count would be another.
-    let one = Runtime::builder().worker_threads(1).build().unwrap();
-    assert_eq!(yield_cost(&one, 10_000).allocations, 0.0);
+    assert_eq!(ch15::yield_cost(&ch15::runtime(1), 10_000).allocations, 0.0);
 }
 
 #[test]

@@ -50,7 +50,7 @@ impl<T> Sender<T> {
             shared.waker.take()
         };
         // Outside the lock. For our runtime this is a push to its injector, from a thread
-        // the runtime knows nothing about, and a write to its eventfd if it sleeps.
+        // the runtime knows nothing about, and the unpark of a worker if they all sleep.
         if let Some(waker) = waker {
             waker.wake();
         }

@@ -1,9 +1,11 @@
 //! The external-wake round trip: a plain `std` thread wakes a task and parks until the
-//! task's poll, which sees the wake, unparks it; 10,000 times. On this chapter's runtime, on
-//! the same with tokio's rule for the last searcher (`Builder::always_wake_after_search`),
-//! and on tokio's multi-threaded runtime, all with two workers, in seven rounds of runs taken
-//! in turn, each on a fresh runtime; then the same with the whole process pinned to one CPU.
-//! Prints each round, and the median and the range of the ratio ours / tokio's.
+//! task's poll, which sees the wake, unparks it; 10,000 times. On chapter 12's runtime, on
+//! this chapter's, on this chapter's with tokio's rule for the last searcher
+//! (`Builder::always_wake_after_search`), and on tokio's multi-threaded runtime, all with two
+//! workers, in seven rounds of runs taken in turn, each on a fresh runtime; then the same with
+//! the whole process pinned to one CPU. Prints each round, the median and the range of the
+//! ratio ours / tokio's, and where a round trip goes: per round trip, the `epoll_wait`s of
+//! the runtime, its writes to the driver's eventfd, and its wakes of a worker's condvar.
 // xtask: numbers-vary
 
 use futures::task::AtomicWaker;
@@ -65,8 +67,17 @@ fn shared() -> Arc<Shared> {
     })
 }
 
+/// What a runtime did per round trip: `epoll_wait`s, writes to the driver's eventfd (to
+/// wake a worker asleep in `epoll_wait`), wakes of a worker asleep on its condvar.
+#[derive(Clone, Copy, Debug, Default)]
+struct Trip {
+    epoll_waits: f64,
+    eventfd_writes: f64,
+    condvar_wakes: f64,
+}
+
 /// One run on this chapter's runtime, with tokio's rule for the last searcher or not.
-fn ours(rounds: u64, tokio_rule: bool) -> Duration {
+fn ours(rounds: u64, tokio_rule: bool) -> (Duration, Trip) {
     let mut builder = ch15_many_threads_fast::Runtime::builder();
     builder.worker_threads(2);
     if tokio_rule {
@@ -77,7 +88,34 @@ fn ours(rounds: u64, tokio_rule: bool) -> Duration {
     let task = runtime.spawn(task(Arc::clone(&shared), rounds));
     let per_round = wake_and_wait(&shared, rounds);
     futures::executor::block_on(task).expect("the task");
-    per_round
+    let (counts, driver) = (runtime.handle().counts(), runtime.handle().driver_counts());
+    let per = |n: u64| n as f64 / rounds as f64;
+    let trip = Trip {
+        epoll_waits: per(driver.turns),
+        eventfd_writes: per(counts.unparks_driver),
+        condvar_wakes: per(counts.unparks_condvar),
+    };
+    (per_round, trip)
+}
+
+/// One run on chapter 12's runtime.
+fn chapter_12(rounds: u64) -> (Duration, Trip) {
+    let runtime = ch12_work_stealing::Runtime::builder()
+        .worker_threads(2)
+        .build()
+        .expect("cannot start chapter 12's runtime");
+    let shared = shared();
+    let task = runtime.spawn(task(Arc::clone(&shared), rounds));
+    let per_round = wake_and_wait(&shared, rounds);
+    futures::executor::block_on(task).expect("the task");
+    let (counts, driver) = (runtime.handle().counts(), runtime.handle().driver_counts());
+    let per = |n: u64| n as f64 / rounds as f64;
+    let trip = Trip {
+        epoll_waits: per(driver.turns),
+        eventfd_writes: per(counts.driver_unparks),
+        condvar_wakes: per(counts.unparks),
+    };
+    (per_round, trip)
 }
 
 /// One run on tokio's multi-threaded runtime.
@@ -94,23 +132,32 @@ fn tokio(rounds: u64) -> Duration {
 }
 // ANCHOR_END: round_trip
 
-// ANCHOR: pairs
-/// One round: a run of ours, of ours with tokio's rule, of tokio's, in microseconds.
+/// One round: a run of chapter 12's, of ours, of ours with tokio's rule, of tokio's, in
+/// microseconds, and what the book's runtimes did per round trip.
 #[derive(Clone, Copy, Debug)]
 struct Round {
+    chapter_12: f64,
     ours: f64,
     tokio_rule: f64,
     tokio: f64,
+    trips: [Trip; 3],
 }
 
-/// `count` rounds, the three runs of each taken in turn.
+/// `count` rounds, the four runs of each taken in turn.
 fn rounds(count: usize, trips: u64) -> Vec<Round> {
     let micros = |d: Duration| d.as_nanos() as f64 / 1000.0;
     (0..count)
-        .map(|_| Round {
-            ours: micros(ours(trips, false)),
-            tokio_rule: micros(ours(trips, true)),
-            tokio: micros(tokio(trips)),
+        .map(|_| {
+            let (before, trip_12) = chapter_12(trips);
+            let (after, trip) = ours(trips, false);
+            let (with_rule, trip_rule) = ours(trips, true);
+            Round {
+                chapter_12: micros(before),
+                ours: micros(after),
+                tokio_rule: micros(with_rule),
+                tokio: micros(tokio(trips)),
+                trips: [trip_12, trip, trip_rule],
+            }
         })
         .collect()
 }
@@ -126,7 +173,6 @@ fn summary(mut ratios: Vec<f64>) -> (f64, f64, f64) {
     };
     (median, ratios[0], ratios[n - 1])
 }
-// ANCHOR_END: pairs
 
 /// Pins this process (the threads made from now on) to CPU 0.
 fn pin_to_cpu_0() -> std::io::Result<()> {
@@ -149,8 +195,9 @@ fn report(title: &str, rounds: &[Round]) {
     println!("{title}:");
     for r in rounds {
         println!(
-            "  ours {:.1} µs, ours with tokio's searcher rule {:.1} µs, tokio {:.1} µs",
-            r.ours, r.tokio_rule, r.tokio
+            "  chapter 12 {:.1} µs, ours {:.1} µs, ours with tokio's searcher rule {:.1} µs, \
+             tokio {:.1} µs",
+            r.chapter_12, r.ours, r.tokio_rule, r.tokio
         );
     }
     for (name, ratios) in [
@@ -165,6 +212,20 @@ fn report(title: &str, rounds: &[Round]) {
     ] {
         let (median, low, high) = summary(ratios);
         println!("  ratio {name}: median {median:.2}, from {low:.2} to {high:.2}");
+    }
+    println!("  per round trip, median of the rounds: epoll_waits, eventfd writes, condvar wakes");
+    for (i, name) in ["chapter 12", "ours", "ours with tokio's rule"]
+        .into_iter()
+        .enumerate()
+    {
+        let median =
+            |f: fn(&Trip) -> f64| summary(rounds.iter().map(|r| f(&r.trips[i])).collect()).0;
+        println!(
+            "    {name:24} {:.2}, {:.2}, {:.2}",
+            median(|t| t.epoll_waits),
+            median(|t| t.eventfd_writes),
+            median(|t| t.condvar_wakes)
+        );
     }
 }
 

@@ -1,6 +1,7 @@
 //! Tasks woken by plain `std` threads: each task hands its waker to a thread that sleeps and
-//! then calls `wake`. The wake puts the task in the runtime's injector and, since the runtime
-//! sleeps, writes its one eventfd, which ends the executor's `epoll_wait`.
+//! then calls `wake`. The wake puts the task in the runtime's injector and, if every worker
+//! sleeps, wakes one: a write to the driver's eventfd, which ends its `epoll_wait`, or a
+//! futex wake of a worker asleep on its condvar.
 
 use ch15_many_threads_fast::{Runtime, spawn};
 use std::future::Future;
@@ -37,7 +38,7 @@ impl Future for ThreadSleep {
             thread::spawn(move || {
                 thread::sleep(duration);
                 done.store(true, Ordering::Release);
-                waker.wake(); // the injector, and a write(1) to the runtime's eventfd
+                waker.wake(); // the injector, and the unpark of a sleeping worker
             });
         }
         Poll::Pending

@@ -1,13 +1,14 @@
 //! Records what the scheduler does in four small programs and writes each as a Chrome Trace
 //! Event file (open it at <https://ui.perfetto.dev> or in `chrome://tracing`): a ping-pong
 //! pair with the LIFO slot and without it, a task that spawns busy tasks that the other
-//! worker steals, and a plain thread that wakes a task and waits for its answer. Needs the
-//! `trace` feature:
+//! worker steals, and a plain thread that wakes a task and waits for its answer. Prints a
+//! summary of each; given a directory, writes the four files there. Needs the `trace`
+//! feature:
 //!
 //! ```text
 //! cargo run --release -p ch15-many-threads-fast --features trace --example trace -- examples-code/ch15-many-threads-fast/traces
 //! ```
-// xtask: no-output
+// xtask: numbers-vary
 
 use ch15_many_threads_fast::trace::{self, Event, Queue, Trace};
 use ch15_many_threads_fast::{Runtime, spawn};
@@ -43,7 +44,6 @@ fn record(
 }
 // ANCHOR_END: record
 
-// ANCHOR: programs
 /// Two tasks that bounce a number `rounds` times over two channels.
 fn ping_pong(runtime: &Runtime, rounds: usize) {
     runtime.block_on(async move {
@@ -130,9 +130,7 @@ fn ext_round_trip(runtime: &Runtime, rounds: u64) {
     }
     futures::executor::block_on(task).expect("the task");
 }
-// ANCHOR_END: programs
 
-// ANCHOR: summary
 /// What a trace holds, in a few counts.
 fn summary(name: &str, trace: &Trace) -> String {
     let count = |f: &dyn Fn(&Event) -> bool| trace.count(f);
@@ -181,7 +179,6 @@ fn summary(name: &str, trace: &Trace) -> String {
         count(&|e| matches!(e, Event::EpollWait { .. })),
     )
 }
-// ANCHOR_END: summary
 
 /// Records the four traces; writes them into `dir` if given.
 fn record_all(dir: Option<&Path>) -> Vec<(&'static str, Trace)> {

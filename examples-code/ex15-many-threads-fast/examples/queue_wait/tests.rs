@@ -1,6 +1,5 @@
 use super::*;
 
-// ANCHOR: tests
 #[test]
 fn with_the_slot_the_pair_runs_next_three_times_in_four_and_else_waits_behind_the_yielders() {
     let (trace, pair) = record(true, 1_000);
@@ -63,7 +62,6 @@ fn a_poll_right_after_the_push_waited_zero_polls() {
     assert_eq!(of_pair, [0, 1]);
     assert_eq!(of_others, [0]);
 }
-// ANCHOR_END: tests
 
 #[test]
 fn main_runs() {

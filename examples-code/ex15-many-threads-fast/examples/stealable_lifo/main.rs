@@ -67,7 +67,6 @@ fn wakes_for_a_child(runtime: &Runtime) -> u64 {
 }
 // ANCHOR_END: wakes
 
-// ANCHOR: ping_pong
 /// `rounds` round trips between two tasks. Returns the time per round trip.
 fn ping_pong(runtime: &Runtime, rounds: u32) -> Duration {
     runtime.block_on(async move {
@@ -119,7 +118,6 @@ fn measure(stealable: bool, rounds: u32, runs: u32) -> PingPong {
         stolen: counts.workers.stolen as f64 / trips,
     }
 }
-// ANCHOR_END: ping_pong
 
 fn main() {
     let limit = Duration::from_millis(500);

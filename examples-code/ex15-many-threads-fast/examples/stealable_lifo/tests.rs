@@ -1,6 +1,5 @@
 use super::*;
 
-// ANCHOR: tests
 #[test]
 fn in_an_owner_only_slot_the_child_waits_for_its_blocked_parent() {
     // Nothing else can run it: the slot is its worker's, and its worker is blocked.
@@ -21,7 +20,6 @@ fn a_child_in_a_stealable_slot_wakes_the_sleeping_worker_and_in_an_owner_only_on
     assert_eq!(wakes_for_a_child(&runtime(true)), 1);
     assert_eq!(wakes_for_a_child(&runtime(false)), 0);
 }
-// ANCHOR_END: tests
 
 #[test]
 fn main_runs() {
