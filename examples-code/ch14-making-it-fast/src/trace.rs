@@ -56,7 +56,8 @@ pub struct Record {
     pub event: Event,
 }
 
-/// The task number the recording gives to `block_on`'s own future, which is not a task.
+/// The task number a recording gives to `block_on`'s own future, which is not a task (chapter
+/// 14's runtime records its polls; this chapter's does not).
 pub const MAIN: u64 = u64::MAX;
 
 /// Whether this build records (the `trace` feature).
@@ -119,7 +120,9 @@ impl Trace {
     }
 
     /// The trace as Chrome Trace Event JSON: one row per thread; polls, sleeps and
-    /// `epoll_wait`s as spans, the rest as instant events.
+    /// `epoll_wait`s as spans, the rest as instant events. A span the recording cut (begun
+    /// before `start`, or not ended at `finish`) is dropped at its start or closed at the
+    /// recording's end, so that every begin has its end.
     pub fn to_chrome_json(&self) -> String {
         let mut out = String::from("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
         let mut first = true;
@@ -141,14 +144,47 @@ impl Trace {
                  \"args\":{{\"sort_index\":{thread}}}}}"
             ));
         }
+        // The spans open on each thread, innermost last.
+        let mut open: Vec<(u32, Vec<String>)> = Vec::new();
+        let end = self.records.iter().map(|r| r.nanos).max().unwrap_or(0);
         for record in &self.records {
             let ts = micros(record.nanos);
             let tid = record.thread;
+            let at = match open.iter().position(|(t, _)| *t == tid) {
+                Some(at) => at,
+                None => {
+                    open.push((tid, Vec::new()));
+                    open.len() - 1
+                }
+            };
+            let spans = &mut open[at].1;
+            let (begin, name) = match record.event {
+                Event::PollStart { task } => (Some(true), poll_name(task)),
+                Event::PollEnd { task } => (Some(false), poll_name(task)),
+                Event::Park => (Some(true), "park".to_string()),
+                Event::Unparked => (Some(false), "park".to_string()),
+                _ => (None, String::new()),
+            };
+            match begin {
+                Some(true) => {
+                    push(span('B', &name, ts, tid, ""));
+                    spans.push(name);
+                    continue;
+                }
+                Some(false) => {
+                    // An end whose begin came before the recording started: dropped.
+                    if spans.last() == Some(&name) {
+                        spans.pop();
+                        push(span('E', &name, ts, tid, ""));
+                    }
+                    continue;
+                }
+                None => {}
+            }
             let line = match record.event {
-                Event::PollStart { task } => span('B', &poll_name(task), ts, tid, ""),
-                Event::PollEnd { task } => span('E', &poll_name(task), ts, tid, ""),
-                Event::Park => span('B', "park", ts, tid, ""),
-                Event::Unparked => span('E', "park", ts, tid, ""),
+                Event::PollStart { .. } | Event::PollEnd { .. } | Event::Park | Event::Unparked => {
+                    unreachable!("spans are written above")
+                }
                 Event::EpollWait { nanos, events } => format!(
                     "{{\"ph\":\"X\",\"pid\":1,\"tid\":{tid},\"name\":\"epoll_wait\",\
                      \"ts\":{},\"dur\":{},\"args\":{{\"events\":{events}}}}}",
@@ -182,6 +218,12 @@ impl Trace {
                 }
             };
             push(line);
+        }
+        // Spans still open when the recording ended: closed there.
+        for (tid, spans) in open {
+            for name in spans.iter().rev() {
+                push(span('E', name, micros(end), tid, ""));
+            }
         }
         out.push_str("\n]}\n");
         out
@@ -399,6 +441,30 @@ mod tests {
             "four records, two rows of metadata"
         );
         assert_eq!(trace.count(|e| matches!(e, Event::PollStart { .. })), 1);
+    }
+
+    #[test]
+    fn a_span_cut_by_the_recording_is_closed_at_its_end_or_dropped() {
+        let record = |nanos, event| Record {
+            nanos,
+            thread: 0,
+            event,
+        };
+        let trace = Trace {
+            records: vec![
+                // Unparked before any Park: the sleep began before the recording.
+                record(1_000, Event::Unparked),
+                record(2_000, Event::PollStart { task: 7 }),
+                record(3_000, Event::PollEnd { task: 7 }),
+                // A sleep the recording's end cuts.
+                record(4_000, Event::Park),
+            ],
+            threads: vec![(0, "worker 0".to_string())],
+        };
+        let json = trace.to_chrome_json();
+        assert_eq!(json.matches("\"ph\":\"B\"").count(), 2);
+        assert_eq!(json.matches("\"ph\":\"E\"").count(), 2);
+        assert!(json.contains("{\"ph\":\"E\",\"pid\":1,\"tid\":0,\"name\":\"park\",\"ts\":4.000}"));
     }
 
     #[test]

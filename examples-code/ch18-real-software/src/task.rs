@@ -173,8 +173,9 @@ where
                     });
                     // Done with it: the handle may drop it now, and it will, with itself.
                     // Had the handle gone meanwhile, the waker is ours to drop. (Kept until
-                    // the task's end instead, a chain of tasks each awaiting the next would
-                    // hold each other up, and drop recursively, one stack frame per task.)
+                    // the task's memory is freed instead, two tasks that polled each
+                    // other's handles would keep each other alive for ever: tokio's issue
+                    // #4724, `tests/task.rs` shows it.)
                     if !task
                         .state
                         .unset_join_waker_after_complete()

@@ -1,6 +1,6 @@
 //! The external-wake round trip: a plain `std` thread wakes a task and parks until the
 //! task's poll, which sees the wake, unparks it; 10,000 times. On chapter 12's runtime, on
-//! this chapter's, on this chapter's with tokio's rule for the last searcher
+//! chapter 15's, on chapter 15's with tokio's rule for the last searcher
 //! (`Builder::always_wake_after_search`), and on tokio's multi-threaded runtime, all with two
 //! workers, in seven rounds of runs taken in turn, each on a fresh runtime; then the same with
 //! the whole process pinned to one CPU. Prints each round, the median and the range of the

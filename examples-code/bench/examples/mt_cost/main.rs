@@ -1,4 +1,4 @@
-//! What a spawn and a yield cost on this chapter's runtime and on chapter 12's, the
+//! What a spawn and a yield cost on chapter 15's runtime and on chapter 12's, the
 //! "before" (two workers each): spawned from a task (onto its worker's queue) and from
 //! outside (through the injector), in nanoseconds and in allocations. A global allocator counts the allocations of each
 //! thread. Run it with `--release`: the figures of a debug build say little.
