@@ -189,7 +189,9 @@ impl Trace {
                     "{{\"ph\":\"X\",\"pid\":1,\"tid\":{tid},\"name\":\"epoll_wait\",\
                      \"ts\":{},\"dur\":{},\"args\":{{\"events\":{events}}}}}",
                     micros(record.nanos.saturating_sub(nanos)),
-                    micros(nanos)
+                    // A wait that began before the recording is cut at its start, as the
+                    // spans are.
+                    micros(nanos.min(record.nanos))
                 ),
                 Event::Wake { task, from_worker } => instant(
                     "wake",

@@ -58,6 +58,10 @@ pub struct Record {
 }
 // ANCHOR_END: events
 
+/// The task number a recording gives to `block_on`'s own future, which is not a task (chapter
+/// 14's runtime records its polls; this chapter's does not).
+pub const MAIN: u64 = u64::MAX;
+
 /// Whether this build records (the `trace` feature).
 pub const ENABLED: bool = cfg!(feature = "trace");
 
@@ -159,8 +163,8 @@ impl Trace {
             };
             let spans = &mut open[at].1;
             let (begin, name) = match record.event {
-                Event::PollStart { task } => (Some(true), format!("poll {task}")),
-                Event::PollEnd { task } => (Some(false), format!("poll {task}")),
+                Event::PollStart { task } => (Some(true), poll_name(task)),
+                Event::PollEnd { task } => (Some(false), poll_name(task)),
                 Event::Park => (Some(true), "park".to_string()),
                 Event::Unparked => (Some(false), "park".to_string()),
                 _ => (None, String::new()),
@@ -189,7 +193,9 @@ impl Trace {
                     "{{\"ph\":\"X\",\"pid\":1,\"tid\":{tid},\"name\":\"epoll_wait\",\
                      \"ts\":{},\"dur\":{},\"args\":{{\"events\":{events}}}}}",
                     micros(record.nanos.saturating_sub(nanos)),
-                    micros(nanos)
+                    // A wait that began before the recording is cut at its start, as the
+                    // spans are.
+                    micros(nanos.min(record.nanos))
                 ),
                 Event::Wake { task, from_worker } => instant(
                     "wake",
@@ -227,6 +233,15 @@ impl Trace {
         }
         out.push_str("\n]}\n");
         out
+    }
+}
+
+/// A poll's name in the trace: `poll 3` for task 3, `poll main` for `block_on`'s future.
+fn poll_name(task: u64) -> String {
+    if task == MAIN {
+        "poll main".to_string()
+    } else {
+        format!("poll {task}")
     }
 }
 
