@@ -44,9 +44,11 @@ impl Default for Options {
 }
 
 /// The targets: (ours, theirs), each measured on every case.
-pub const TARGETS: [(&str, &str); 4] = [
+pub const TARGETS: [(&str, &str); 6] = [
     ("ch14", "tokio-ct"),
     ("ch15", "tokio-mt"),
+    ("ch14", "tokio-ct-z"),
+    ("ch15", "tokio-mt-z"),
     ("ch14-raw", "ch14"),
     ("ch15-raw", "ch15"),
 ];

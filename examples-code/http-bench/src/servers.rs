@@ -23,8 +23,8 @@ pub struct Server {
     pub book: bool,
 }
 
-/// Every server, in the order of a round: each of ours just before its peer.
-pub const SERVERS: [Server; 7] = [
+/// Every server, in the order of a round: each of ours just before its peers.
+pub const SERVERS: [Server; 9] = [
     Server {
         key: "ch14",
         label: "hyper on ch14",
@@ -38,6 +38,12 @@ pub const SERVERS: [Server; 7] = [
         book: false,
     },
     Server {
+        key: "tokio-ct-z",
+        label: "hyper on tokio current_thread, zeroing",
+        multi_thread: false,
+        book: false,
+    },
+    Server {
         key: "ch15",
         label: "hyper on ch15",
         multi_thread: true,
@@ -46,6 +52,12 @@ pub const SERVERS: [Server; 7] = [
     Server {
         key: "tokio-mt",
         label: "hyper on tokio multi_thread",
+        multi_thread: true,
+        book: false,
+    },
+    Server {
+        key: "tokio-mt-z",
+        label: "hyper on tokio multi_thread, zeroing",
         multi_thread: true,
         book: false,
     },
@@ -144,8 +156,12 @@ pub fn serve(key: &str, port: u16, ready: impl FnOnce(SocketAddr)) -> io::Result
                 key == "ch15-raw"
             )
         }
-        "tokio-ct" | "tokio-mt" => {
-            let runtime = if key == "tokio-ct" {
+        "tokio-ct" | "tokio-mt" | "tokio-ct-z" | "tokio-mt-z" => {
+            // `-z`: through the same adapter as the book's runtimes and smol (tokio's socket
+            // as a `futures::io` stream, then `HyperIo`, which zeroes what hyper lends it),
+            // so that the runtimes, not the adapters, are compared.
+            let zeroing = key.ends_with("-z");
+            let runtime = if key.starts_with("tokio-ct") {
                 tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()?
@@ -167,8 +183,13 @@ pub fn serve(key: &str, port: u16, ready: impl FnOnce(SocketAddr)) -> io::Result
                             let _ = stream.set_nodelay(true);
                             let builder = builder.clone();
                             tokio::spawn(async move {
-                                let io = crate::tokio_io::TokioIo(stream);
-                                let _ = hello::serve_connection(&builder, io).await;
+                                if zeroing {
+                                    let io = HyperIo::new(crate::tokio_io::FuturesIo(stream));
+                                    let _ = hello::serve_connection(&builder, io).await;
+                                } else {
+                                    let io = crate::tokio_io::TokioIo(stream);
+                                    let _ = hello::serve_connection(&builder, io).await;
+                                }
                             });
                         }
                         Err(_) => tokio::time::sleep(ACCEPT_PAUSE).await,

@@ -49,3 +49,42 @@ impl<T: tokio::io::AsyncWrite + Unpin> hyper::rt::Write for TokioIo<T> {
         tokio::io::AsyncWrite::poll_shutdown(Pin::new(&mut self.0), cx)
     }
 }
+
+/// A tokio stream as a `futures::io` stream, as `tokio-util`'s `compat` module makes one: the
+/// bridge that lets tokio's sockets go through the same adapter (`HyperIo`) as the book's
+/// runtimes, for the comparison of the runtimes alone. `futures::io` reads into initialized
+/// memory, so `ReadBuf::new` lends it as such.
+pub struct FuturesIo<T>(pub T);
+
+impl<T: tokio::io::AsyncRead + Unpin> futures::io::AsyncRead for FuturesIo<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let mut read_buf = tokio::io::ReadBuf::new(buf);
+        match tokio::io::AsyncRead::poll_read(Pin::new(&mut self.0), cx, &mut read_buf) {
+            Poll::Ready(Ok(())) => Poll::Ready(Ok(read_buf.filled().len())),
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<T: tokio::io::AsyncWrite + Unpin> futures::io::AsyncWrite for FuturesIo<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        tokio::io::AsyncWrite::poll_write(Pin::new(&mut self.0), cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        tokio::io::AsyncWrite::poll_flush(Pin::new(&mut self.0), cx)
+    }
+
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        tokio::io::AsyncWrite::poll_shutdown(Pin::new(&mut self.0), cx)
+    }
+}
