@@ -156,7 +156,8 @@ fn all_ignored_under_miri(source: &str) -> bool {
 }
 
 /// The `cargo miri test` arguments for one crate: its library, each integration test file
-/// with at least one test Miri can run, and for an exercise each program with such a test.
+/// with at least one test Miri can run, and for an exercise each program with such a test
+/// (with the features it requires).
 pub fn miri_targets(krate: &crate::repo::Crate) -> Result<Vec<String>> {
     let mut args = vec!["--lib".to_string()];
     for file in krate.files_matching("tests/", ".rs") {
@@ -173,14 +174,23 @@ pub fn miri_targets(krate: &crate::repo::Crate) -> Result<Vec<String>> {
             args.push(stem);
         }
     }
+    let mut features: Vec<String> = Vec::new();
     if krate.is_exercise() {
         for example in &krate.examples {
             let tests = example.dir.join("tests.rs");
             if tests.exists() && !all_ignored_under_miri(&read(&tests)?) {
                 args.push("--example".into());
                 args.push(example.name.clone());
+                // A program that needs a feature (a trace recorder) is built with it.
+                features.extend(example.features.iter().cloned());
             }
         }
+    }
+    features.sort();
+    features.dedup();
+    if !features.is_empty() {
+        args.push("--features".into());
+        args.push(features.join(","));
     }
     Ok(args)
 }

@@ -7,7 +7,6 @@
 //! |---|---|
 //! | `servers` | the servers, by key, each serving on 127.0.0.1 until its process is killed |
 //! | `raw` | chapter 15's `http_hello`, generic over the runtime |
-//! | `tokio_io` | hyper's I/O traits over tokio's, as `hyper-util`'s `TokioIo` |
 //! | `wrk` | running `wrk` and reading what it prints |
 //! | `measure` | the rounds of the comparison, and the results file (the suite's format 2) |
 //!
@@ -17,5 +16,4 @@
 pub mod measure;
 pub mod raw;
 pub mod servers;
-pub mod tokio_io;
 pub mod wrk;

@@ -9,6 +9,7 @@ use hyper::server::conn::http1;
 use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
+use tokio_util::compat::TokioAsyncReadCompatExt;
 
 /// One server of the comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,8 +159,9 @@ pub fn serve(key: &str, port: u16, ready: impl FnOnce(SocketAddr)) -> io::Result
         }
         "tokio-ct" | "tokio-mt" | "tokio-ct-z" | "tokio-mt-z" => {
             // `-z`: through the same adapter as the book's runtimes and smol (tokio's socket
-            // as a `futures::io` stream, then `HyperIo`, which zeroes what hyper lends it),
-            // so that the runtimes, not the adapters, are compared.
+            // as a `futures::io` stream by `tokio-util`'s `compat`, then `HyperIo`, which
+            // zeroes what hyper lends it), so that the runtimes, not the adapters, are
+            // compared. Without it, `hyper-util`'s `TokioIo`, as tokio's users run hyper.
             let zeroing = key.ends_with("-z");
             let runtime = if key.starts_with("tokio-ct") {
                 tokio::runtime::Builder::new_current_thread()
@@ -174,9 +176,7 @@ pub fn serve(key: &str, port: u16, ready: impl FnOnce(SocketAddr)) -> io::Result
             runtime.block_on(async {
                 let listener = tokio::net::TcpListener::bind(addr).await?;
                 ready(listener.local_addr()?);
-                let builder = builder(HyperTimer::new(|deadline: Instant| {
-                    Box::pin(tokio::time::sleep_until(deadline.into()))
-                }));
+                let builder = builder(hyper_util::rt::TokioTimer::new());
                 loop {
                     match listener.accept().await {
                         Ok((stream, _)) => {
@@ -184,10 +184,10 @@ pub fn serve(key: &str, port: u16, ready: impl FnOnce(SocketAddr)) -> io::Result
                             let builder = builder.clone();
                             tokio::spawn(async move {
                                 if zeroing {
-                                    let io = HyperIo::new(crate::tokio_io::FuturesIo(stream));
+                                    let io = HyperIo::new(stream.compat());
                                     let _ = hello::serve_connection(&builder, io).await;
                                 } else {
-                                    let io = crate::tokio_io::TokioIo(stream);
+                                    let io = hyper_util::rt::TokioIo::new(stream);
                                     let _ = hello::serve_connection(&builder, io).await;
                                 }
                             });

@@ -1,6 +1,10 @@
 use super::*;
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "records 1,000 round trips beside 8 yielders: too slow under Miri"
+)]
 fn with_the_slot_the_pair_runs_next_three_times_in_four_and_else_waits_behind_the_yielders() {
     let (trace, pair) = record(true, 1_000);
     let (of_pair, _) = waits(&trace, pair);
@@ -18,6 +22,10 @@ fn with_the_slot_the_pair_runs_next_three_times_in_four_and_else_waits_behind_th
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "records 1,000 round trips beside 8 yielders: too slow under Miri"
+)]
 fn without_the_slot_every_woken_task_waits_behind_the_yielders() {
     let (trace, pair) = record(false, 1_000);
     let (of_pair, of_others) = waits(&trace, pair);
