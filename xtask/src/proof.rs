@@ -218,29 +218,25 @@ pub fn miri_libraries(repo: &Repo, log: impl Fn(&str)) -> Result<()> {
     Ok(())
 }
 
-/// The example programs valgrind runs: raw wakers, epoll, eventfd, timerfd, sockets, threads.
-pub const VALGRIND_EXAMPLES: &[(&str, &str)] = &[
-    ("ch02-thread-park-waker", "vtable_waker"),
-    ("ch06-epoll-eventfd", "raw_epoll"),
-    ("ch06-epoll-eventfd", "spawn"),
-    ("ch07-sockets", "tcp_echo"),
-    ("ch08-timers", "raw_timerfd"),
-    ("ch08-timers", "sleep"),
-    ("ch09-blocking", "spawn_blocking"),
-    ("ch11-mio", "http_hello"),
-    ("ch12-work-stealing", "http_hello"),
-    ("ch14-making-it-fast", "tcp_echo"),
-];
-
-/// The `valgrind` step: memcheck over [`VALGRIND_EXAMPLES`], zero errors and no definite leak.
+/// The `valgrind` step: memcheck over every program marked `// xtask: valgrind`
+/// ([`crate::repo::VALGRIND`]), zero errors and no definite leak.
 pub fn valgrind(root: &Path, log: impl Fn(&str)) -> Result<Option<String>, String> {
     if Cmd::new("valgrind").arg("--version").output().is_err() {
         return Ok(Some(
             "valgrind is not installed (apt-get install valgrind)".into(),
         ));
     }
+    let repo = Repo::load(root).map_err(|e| format!("{e:#}"))?;
+    let examples = repo.valgrind_examples();
+    if examples.is_empty() {
+        return Err(format!(
+            "no program is marked `{}`: nothing would run",
+            crate::repo::VALGRIND
+        ));
+    }
     let mut failures = Vec::new();
-    for (package, example) in VALGRIND_EXAMPLES {
+    for program in examples {
+        let (package, example) = (&program.package, &program.name);
         log(&format!("valgrind: {package} --example {example}"));
         let binary = root.join("target/debug/examples").join(example);
         // Two stages have an `http_hello`: build each stage's and run it before the next

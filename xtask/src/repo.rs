@@ -27,6 +27,11 @@ pub const NO_OUTPUT: &str = "// xtask: no-output";
 /// figures.
 pub const NUMBERS_VARY: &str = "// xtask: numbers-vary";
 
+/// The marker of a program that crosses into the kernel (raw wakers, epoll, eventfd,
+/// timerfd, sockets, threads): the `valgrind` step runs it under memcheck, and it must end
+/// on its own.
+pub const VALGRIND: &str = "// xtask: valgrind";
+
 /// The whole model.
 #[derive(Debug, Clone)]
 pub struct Repo {
@@ -138,6 +143,9 @@ impl Example {
     }
     pub fn numbers_vary(&self) -> bool {
         self.source.lines().any(|line| line.trim() == NUMBERS_VARY)
+    }
+    pub fn under_valgrind(&self) -> bool {
+        self.source.lines().any(|line| line.trim() == VALGRIND)
     }
     /// The command that runs it from the repository root, as the first line of its
     /// `output.txt` shows it: measured figures come from release builds.
@@ -676,6 +684,18 @@ impl Repo {
     }
 
     /// The stages and exercises whose library or integration tests hold unsafe code.
+    /// The programs marked `// xtask: valgrind`, by crate and name.
+    pub fn valgrind_examples(&self) -> Vec<&Example> {
+        let mut out: Vec<&Example> = self
+            .crates
+            .iter()
+            .flat_map(|c| c.examples.iter())
+            .filter(|e| e.under_valgrind())
+            .collect();
+        out.sort_by(|a, b| (&a.package, &a.name).cmp(&(&b.package, &b.name)));
+        out
+    }
+
     pub fn unsafe_crates(&self) -> Result<Vec<&Crate>> {
         let mut out = Vec::new();
         for krate in self

@@ -185,7 +185,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "valgrind",
-        proves: "the example programs that cross into the kernel (raw wakers, epoll, eventfd, timerfd, sockets, threads) run under memcheck with no error and no definite leak; skipped, and said so, when valgrind is missing",
+        proves: "the example programs that cross into the kernel (raw wakers, epoll, eventfd, timerfd, sockets, threads; each marked `// xtask: valgrind`) run under memcheck with no error and no definite leak; skipped, and said so, when valgrind is missing",
         runs: "`valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite`",
         quick: false,
         run: |root| crate::proof::valgrind(root, log).map_err(anyhow::Error::msg),

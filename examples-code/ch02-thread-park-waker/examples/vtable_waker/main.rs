@@ -1,6 +1,8 @@
 //! A `Waker` built by hand from a vtable over an `Arc<Thread>`, and a `block_on` that parks
 //! the thread until that waker unparks it.
 
+// xtask: valgrind
+
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::pin::{Pin, pin};

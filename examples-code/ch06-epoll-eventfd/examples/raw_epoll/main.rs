@@ -2,6 +2,8 @@
 //! an eventfd in an epoll set under a token, a thread that writes to it, `epoll_wait`
 //! returning the token, and `read` setting the counter back to zero.
 
+// xtask: valgrind
+
 use std::io;
 use std::thread;
 

@@ -1,6 +1,8 @@
 //! Spawns tasks on the chapter's runtime: three that compute, one that awaits the other
 //! three's handles, one that panics, and one that is detached. Prints what the handles give.
 
+// xtask: valgrind
+
 use ch06_epoll_eventfd::{Runtime, spawn, yield_now};
 use futures::channel::oneshot;
 

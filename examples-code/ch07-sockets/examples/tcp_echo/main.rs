@@ -6,6 +6,8 @@
 //! `cargo run -p ch07-sockets --example tcp_echo -- serve` runs the server alone on
 //! 127.0.0.1:7878 until you stop it, for `nc 127.0.0.1 7878`.
 
+// xtask: valgrind
+
 use ch07_sockets::net::{TcpListener, TcpStream};
 use ch07_sockets::{Runtime, spawn};
 use futures::StreamExt;

@@ -2,6 +2,8 @@
 //! turns readable when it expires, so that `epoll_wait` can wait for it like for a socket.
 //! Reading it returns how many times it expired; a zero time disarms it.
 
+// xtask: valgrind
+
 use std::io;
 use std::time::{Duration, Instant};
 

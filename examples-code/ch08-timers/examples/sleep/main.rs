@@ -1,6 +1,8 @@
 //! The timers of the runtime: three tasks that sleep, an interval, and a read with a
 //! timeout. Prints what happens, in the order it happens.
 
+// xtask: valgrind
+
 use ch08_timers::net::{TcpListener, TcpStream};
 use ch08_timers::time::{interval, sleep, timeout};
 use ch08_timers::{Runtime, spawn};

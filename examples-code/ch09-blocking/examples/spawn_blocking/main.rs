@@ -1,6 +1,8 @@
 //! `spawn_blocking` on the runtime: a file read and a slow job run on the blocking pool while
 //! a task on the runtime's thread keeps ticking; a job that panics gives a `JoinError`.
 
+// xtask: valgrind
+
 use ch09_blocking::time::interval;
 use ch09_blocking::{Runtime, spawn, spawn_blocking};
 use std::sync::Arc;

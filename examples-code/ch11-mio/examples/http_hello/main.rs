@@ -7,6 +7,8 @@
 //! --example http_hello -- serve [PORT]` serves on 127.0.0.1 until you stop it (the port from
 //! the argument, else `HTTP_HELLO_PORT`, else 8080).
 
+// xtask: valgrind
+
 use ch11_mio::net::{TcpListener, TcpStream};
 use ch11_mio::time::{sleep, timeout};
 use ch11_mio::{Runtime, spawn};

@@ -7,6 +7,8 @@
 //! --example http_hello -- serve [PORT]` serves on 127.0.0.1 until you stop it (the port from
 //! the argument, else `HTTP_HELLO_PORT`, else 8080).
 
+// xtask: valgrind
+
 use ch12_work_stealing::net::{TcpListener, TcpStream};
 use ch12_work_stealing::time::{sleep, timeout};
 use ch12_work_stealing::{Runtime, spawn};

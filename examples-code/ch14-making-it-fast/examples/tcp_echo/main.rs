@@ -6,6 +6,8 @@
 //! `cargo run -p ch14-making-it-fast --example tcp_echo -- serve` runs the server alone on
 //! 127.0.0.1:7878 until you stop it, for `nc 127.0.0.1 7878`.
 
+// xtask: valgrind
+
 use ch14_making_it_fast::net::{TcpListener, TcpStream};
 use ch14_making_it_fast::{Runtime, spawn};
 use futures::StreamExt;
