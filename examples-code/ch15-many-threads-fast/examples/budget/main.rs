@@ -5,6 +5,8 @@
 //! `unconstrained` takes the budget away, as `tokio::task::unconstrained` does, and the
 //! socket's task waits until the busy one has made all its operations.
 
+// xtask: numbers-vary
+
 use ch15_many_threads_fast::coop::unconstrained;
 use ch15_many_threads_fast::net::TcpListener;
 use ch15_many_threads_fast::time::sleep;
