@@ -315,14 +315,25 @@ pub struct Bug {
 
 impl Bug {
     /// The command that shows the bug caught, from the repository root once the patch is in.
+    /// A loom model builds into `target/loom`, as the chapters' loom commands do, so that the
+    /// `--cfg loom` build does not replace the everyday one in `target/`.
     pub fn command(&self) -> String {
+        let loom = self
+            .rustflags
+            .as_deref()
+            .is_some_and(|f| f.contains("--cfg loom"));
         format!(
-            "{}cargo test -p {}{} {} -- --exact {}",
+            "{}cargo test -p {}{}{} {} -- --exact {}",
             self.rustflags
                 .as_ref()
                 .map_or(String::new(), |f| format!("RUSTFLAGS=\"{f}\" ")),
             self.stage,
             if self.release { " --release" } else { "" },
+            if loom {
+                " --target-dir target/loom"
+            } else {
+                ""
+            },
             self.target_args().join(" "),
             self.test
         )
@@ -794,7 +805,7 @@ mod tests {
         assert_eq!(bug.target, Target::Test("loom_x".into()));
         assert_eq!(
             bug.command(),
-            "RUSTFLAGS=\"--cfg loom\" cargo test -p ch02-a --release --test loom_x -- --exact tests::t_one"
+            "RUSTFLAGS=\"--cfg loom\" cargo test -p ch02-a --release --target-dir target/loom --test loom_x -- --exact tests::t_one"
         );
         assert!(parse_patch("x", "Bug: y\n", PathBuf::from("x.patch")).is_err());
     }
