@@ -8,7 +8,25 @@
 use ch15_many_threads_fast::inject::Injector;
 use ch15_many_threads_fast::queue::{self, CAPACITY, Local};
 use loom::thread;
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+/// How many items the thief took, in every execution loom ran: a model checks that it saw
+/// more than one, so that it did not pass because loom never ran the thief against the owner
+/// (loom can skip executions when a spawned thread begins with a load, tokio-rs/loom#392,
+/// chapter 16).
+#[derive(Default)]
+struct Outcomes(Mutex<BTreeSet<usize>>);
+
+impl Outcomes {
+    fn saw(&self, stolen: usize) {
+        self.0.lock().unwrap().insert(stolen);
+    }
+    fn expect(&self, all: &[usize]) {
+        let seen: Vec<usize> = self.0.lock().unwrap().iter().copied().collect();
+        assert_eq!(seen, all, "the thief's takes loom ran");
+    }
+}
 
 /// Everything left in a queue, by popping it.
 fn drain(local: &mut Local<u32>) -> Vec<u32> {
@@ -31,7 +49,9 @@ fn sorted(mut items: Vec<u32>) -> Vec<u32> {
 #[test]
 fn a_steal_and_pops_on_the_same_queue_take_each_item_once() {
     assert_eq!(CAPACITY, 4);
-    loom::model(|| {
+    let outcomes = Arc::new(Outcomes::default());
+    let seen = Arc::clone(&outcomes);
+    loom::model(move || {
         let injector = Injector::new();
         let (mut local, steal) = queue::new();
         for item in 1..=3 {
@@ -41,11 +61,14 @@ fn a_steal_and_pops_on_the_same_queue_take_each_item_once() {
         let mut got: Vec<u32> = local.pop().into_iter().collect();
         let stolen = thief.join().unwrap();
         assert!(stolen.len() <= 2, "half of three, rounded up, at most");
+        seen.saw(stolen.len());
         got.extend(stolen);
         got.extend(drain(&mut local));
         assert_eq!(sorted(got), [1, 2, 3]);
         assert!(injector.is_empty());
     });
+    // Half of three rounded up, if the steal came first; half of the two left, if the pop did.
+    outcomes.expect(&[1, 2]);
 }
 
 // ANCHOR: loom_overflow
@@ -96,7 +119,9 @@ fn two_thieves_and_the_owner_take_each_item_once() {
 
 #[test]
 fn the_owner_pushes_while_a_thief_steals_and_the_pushed_items_stay_in_order() {
-    loom::model(|| {
+    let outcomes = Arc::new(Outcomes::default());
+    let seen = Arc::clone(&outcomes);
+    loom::model(move || {
         let injector = Injector::new();
         let (mut local, steal) = queue::new();
         local.push(1, &injector);
@@ -104,6 +129,7 @@ fn the_owner_pushes_while_a_thief_steals_and_the_pushed_items_stay_in_order() {
         let thief = thread::spawn(move || steal_all(&steal));
         local.push(3, &injector);
         let stolen = thief.join().unwrap();
+        seen.saw(stolen.len());
         let mine = drain(&mut local);
         // The owner's queue keeps its order: what is left is a suffix of 1, 2, 3.
         assert!(mine.windows(2).all(|w| w[0] < w[1]), "{mine:?}");
@@ -111,4 +137,6 @@ fn the_owner_pushes_while_a_thief_steals_and_the_pushed_items_stay_in_order() {
         got.extend(mine);
         assert_eq!(sorted(got), [1, 2, 3]);
     });
+    // Half of two, if the steal came before the push; half of three rounded up, if after.
+    outcomes.expect(&[1, 2]);
 }
