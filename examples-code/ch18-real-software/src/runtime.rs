@@ -736,7 +736,7 @@ mod tests {
     fn a_task_with_a_small_future_fits_in_72_bytes_with_its_reference_counts() {
         // A future of 16 bytes (a pointer and a state), as an `async` block that holds an
         // `Arc` across one await: the task is its state word and key (8 bytes), its runtime
-        // (8), the stage (24: the future or the output, and which), the handle's waker (16).
+        // (8), the phase (24: the future or the output, and which), the handle's waker (16).
         let future = {
             let shared = Arc::new(0_u8);
             async move {

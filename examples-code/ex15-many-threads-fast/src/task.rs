@@ -49,14 +49,14 @@ pub struct Task<F: Future, S> {
     scheduler: S,
     /// The future while it runs, then its output until the `JoinHandle` takes it. No lock:
     /// the state word says whose it is (see the `Sync` impl below).
-    stage: UnsafeCell<Stage<F>>,
+    phase: UnsafeCell<Phase<F>>,
     /// The waker of the task that awaits the `JoinHandle`: the handle's while `JOIN_WAKER` is
     /// clear, the runtime's (to wake, never to write) while it is set.
     join_waker: UnsafeCell<Option<Waker>>,
 }
 
 /// Where a task is in its life.
-enum Stage<F: Future> {
+enum Phase<F: Future> {
     Running(F),
     Finished(Result<F::Output, JoinError>),
     /// The output was taken by the handle, or dropped because there was no handle.
@@ -99,10 +99,10 @@ pub trait Join<T>: Send + Sync {
 
 // ANCHOR: sync
 // SAFETY: `Task` is shared between threads (wakers go anywhere); its fields that are not
-// `Sync` of themselves are `stage` and `join_waker`. The state word says who may touch them,
+// `Sync` of themselves are `phase` and `join_waker`. The state word says who may touch them,
 // and every change of owner is a read-modify-write of it (`AcqRel`), so each owner's accesses
 // happen-before the next owner's:
-// - `stage`: the thread that set `RUNNING` (a worker in `run`, or the runtime's drop in
+// - `phase`: the thread that set `RUNNING` (a worker in `run`, or the runtime's drop in
 //   `cancel`) until it sets `COMPLETE`; then the `JoinHandle` if `JOIN_INTEREST` was set at
 //   that moment (there is one handle, and polling or dropping it takes `&mut`), else the
 //   thread that completed the task, which drops the output at once.
@@ -133,7 +133,7 @@ where
             state: State::new(),
             key: AtomicU32::new(UNLISTED),
             scheduler,
-            stage: UnsafeCell::new(Stage::Running(future)),
+            phase: UnsafeCell::new(Phase::Running(future)),
             join_waker: UnsafeCell::new(None),
         })
     }
@@ -145,9 +145,9 @@ where
     ///
     /// # Safety
     ///
-    /// The caller set `RUNNING` (see the `Sync` impl): the stage is its own.
+    /// The caller set `RUNNING` (see the `Sync` impl): the phase is its own.
     unsafe fn finish(&self, result: Result<F::Output, JoinError>) {
-        /// Writes the output and hands the stage over when dropped: after the drop of the
+        /// Writes the output and hands the phase over when dropped: after the drop of the
         /// future, or during the unwinding of its panic.
         struct Handover<'a, F: Future, S: Schedule> {
             task: &'a Task<F, S>,
@@ -159,17 +159,17 @@ where
                     return;
                 };
                 let task = self.task;
-                // SAFETY: `RUNNING` is ours (the caller's promise); the old stage was just
+                // SAFETY: `RUNNING` is ours (the caller's promise); the old phase was just
                 // dropped in place, and `write` does not drop it again.
-                task.stage
-                    .with_mut(|stage| unsafe { stage.write(Stage::Finished(result)) });
+                task.phase
+                    .with_mut(|phase| unsafe { phase.write(Phase::Finished(result)) });
                 let after = task.state.complete();
                 if !after.has_join_interest() {
                     // No handle, and none will come: the output is ours to drop, now.
-                    // SAFETY: without `JOIN_INTEREST` nobody else ever touches the stage.
+                    // SAFETY: without `JOIN_INTEREST` nobody else ever touches the phase.
                     let output = task
-                        .stage
-                        .with_mut(|stage| unsafe { std::ptr::replace(stage, Stage::Taken) });
+                        .phase
+                        .with_mut(|phase| unsafe { std::ptr::replace(phase, Phase::Taken) });
                     let _ = catch_unwind(AssertUnwindSafe(|| drop(output)));
                 } else if after.has_join_waker() {
                     task.join_waker.with(|waker| {
@@ -206,29 +206,29 @@ where
             result: Some(result),
         };
         let _ = catch_unwind(AssertUnwindSafe(move || {
-            // SAFETY: the stage is ours (see above) and holds a live value, which is dropped
+            // SAFETY: the phase is ours (see above) and holds a live value, which is dropped
             // where it is, as `Pin` requires of the future; `handover` writes the new one.
-            self.stage
-                .with_mut(|stage| unsafe { std::ptr::drop_in_place(stage) });
+            self.phase
+                .with_mut(|phase| unsafe { std::ptr::drop_in_place(phase) });
             drop(handover);
         }));
     }
     // ANCHOR_END: finish
 
-    /// Takes the output out of the stage.
+    /// Takes the output out of the phase.
     ///
     /// # Safety
     ///
     /// The task is complete and the caller is its `JoinHandle` (see the `Sync` impl).
     unsafe fn take_output(&self) -> Result<F::Output, JoinError> {
-        // SAFETY: the caller's promise: the stage is the handle's now.
-        let stage = self
-            .stage
-            .with_mut(|stage| unsafe { std::ptr::replace(stage, Stage::Taken) });
-        match stage {
-            Stage::Finished(result) => result,
-            Stage::Taken => panic!("`JoinHandle` polled after it returned its output"),
-            Stage::Running(_) => unreachable!("a complete task's stage is not `Running`"),
+        // SAFETY: the caller's promise: the phase is the handle's now.
+        let phase = self
+            .phase
+            .with_mut(|phase| unsafe { std::ptr::replace(phase, Phase::Taken) });
+        match phase {
+            Phase::Finished(result) => result,
+            Phase::Taken => panic!("`JoinHandle` polled after it returned its output"),
+            Phase::Running(_) => unreachable!("a complete task's phase is not `Running`"),
         }
     }
 }
@@ -275,14 +275,14 @@ where
         // keeps a clone of it.
         let waker = waker_ref(&self);
         let mut cx = Context::from_waker(&waker);
-        let poll = self.stage.with_mut(|stage| {
-            // SAFETY: `RUNNING` is ours since `start_poll`, so the stage is ours, and the
+        let poll = self.phase.with_mut(|phase| {
+            // SAFETY: `RUNNING` is ours since `start_poll`, so the phase is ours, and the
             // task is not complete, so it holds the future.
-            let Stage::Running(future) = (unsafe { &mut *stage }) else {
+            let Phase::Running(future) = (unsafe { &mut *phase }) else {
                 unreachable!("a task that is not complete holds its future");
             };
             // SAFETY: the future lives inside the task's `Arc` allocation, which never moves,
-            // and it is never moved out of `Stage::Running`: it is dropped in place by
+            // and it is never moved out of `Phase::Running`: it is dropped in place by
             // `finish` or with the task. So it stays at this address until it is dropped.
             let future = unsafe { Pin::new_unchecked(future) };
             // A panic in the poll ends the task with a `JoinError`, never unwinds the worker.
@@ -370,10 +370,10 @@ where
     fn drop_join_handle(&self) {
         let before = self.state.drop_join_handle();
         if before.is_complete() {
-            // SAFETY: complete, and the handle (us) had the interest: the stage is ours.
+            // SAFETY: complete, and the handle (us) had the interest: the phase is ours.
             let output = self
-                .stage
-                .with_mut(|stage| unsafe { std::ptr::replace(stage, Stage::Taken) });
+                .phase
+                .with_mut(|phase| unsafe { std::ptr::replace(phase, Phase::Taken) });
             drop(output);
         }
         if !before.is_complete() || !before.has_join_waker() {
