@@ -780,7 +780,8 @@ pub mod swimlane {
     //! slot, I injector); a steal as a red arrow from the victim's lane (`from`, a worker
     //! index, names the lane `worker {from}`) to the thief's; a wake whose task is next polled
     //! on another lane as a blue arrow from the wake to that poll; an unpark as a dashed
-    //! orange arrow to the moment the woken worker's park ends.
+    //! orange arrow to the moment the woken worker's sleep ends (on its parker, or in the
+    //! driver's `epoll_wait`).
 
     use serde_json::Value;
     use std::collections::BTreeMap;
@@ -1242,13 +1243,21 @@ pub mod swimlane {
                 Instant::Unpark { worker } => {
                     let woken = format!("worker {worker}");
                     if let Some(o) = lanes.iter().position(|(_, n)| *n == woken) {
+                        // The first sleep of the woken worker to end after the unpark: on
+                        // its parker, or in the driver's `epoll_wait`.
                         let end = trace
                             .spans
                             .iter()
-                            .find(|(t, _, end, span)| {
-                                *t == lanes[o].0 && *span == Span::Park && *end >= *ts
+                            .filter(|(t, _, end, span)| {
+                                *t == lanes[o].0
+                                    && matches!(span, Span::Park | Span::EpollWait(_))
+                                    && *end >= *ts
                             })
-                            .map_or(*ts, |s| s.2);
+                            .map(|s| s.2)
+                            .fold(None, |first: Option<f64>, end| {
+                                Some(first.map_or(end, |f| f.min(end)))
+                            })
+                            .unwrap_or(*ts);
                         let toward = if o > lane { 1.0 } else { -1.0 };
                         arrow(
                             &mut marks,
