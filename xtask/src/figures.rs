@@ -1254,9 +1254,7 @@ pub mod swimlane {
                                     && *end >= *ts
                             })
                             .map(|s| s.2)
-                            .fold(None, |first: Option<f64>, end| {
-                                Some(first.map_or(end, |f| f.min(end)))
-                            })
+                            .reduce(f64::min)
                             .unwrap_or(*ts);
                         let toward = if o > lane { 1.0 } else { -1.0 };
                         arrow(
