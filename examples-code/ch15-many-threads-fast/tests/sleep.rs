@@ -4,7 +4,7 @@
 
 mod common;
 
-use ch15_many_threads_fast::time::{interval, sleep, timeout};
+use ch15_many_threads_fast::time::{interval, sleep, sleep_until, timeout};
 use ch15_many_threads_fast::{Runtime, spawn};
 use common::{LIMIT, within};
 use std::future::{Future, poll_fn};
@@ -146,13 +146,23 @@ fn sleeps_in_many_tasks_finish_in_deadline_order() {
         let runtime = Runtime::builder().worker_threads(3).build().unwrap();
         runtime.block_on(async {
             let (sender, receiver) = std::sync::mpsc::channel();
+            // The deadlines count from one instant, 20 ms after the spawns begin; a task first
+            // polled after its deadline (a loaded machine) finds its sleep over and sends at
+            // once, in the order it ran, so each task says whether it waited.
+            let start = Instant::now() + Duration::from_millis(20);
             let tasks: Vec<_> = [50u64, 10, 30, 40, 20]
                 .into_iter()
                 .map(|ms| {
                     let sender = sender.clone();
                     spawn(async move {
-                        sleep(Duration::from_millis(ms * 2)).await;
-                        sender.send(ms).unwrap();
+                        let deadline = start + Duration::from_millis(ms * 2);
+                        let mut sleep = pin!(sleep_until(deadline));
+                        let waited =
+                            poll_fn(|cx| Poll::Ready(sleep.as_mut().poll(cx).is_pending())).await;
+                        if waited {
+                            sleep.await;
+                        }
+                        sender.send((ms, waited)).unwrap();
                     })
                 })
                 .collect();
@@ -162,7 +172,18 @@ fn sleeps_in_many_tasks_finish_in_deadline_order() {
             receiver.try_iter().collect::<Vec<_>>()
         })
     });
-    assert_eq!(order, [10, 20, 30, 40, 50]);
+    let mut every: Vec<u64> = order.iter().map(|&(ms, _)| ms).collect();
+    every.sort_unstable();
+    assert_eq!(every, [10, 20, 30, 40, 50], "each task finished once");
+    let waited: Vec<u64> = order.iter().filter(|o| o.1).map(|o| o.0).collect();
+    assert!(
+        waited.len() >= 2,
+        "only {waited:?} were pending at their first poll"
+    );
+    assert!(
+        waited.is_sorted(),
+        "woken out of deadline order: {waited:?}"
+    );
 }
 
 #[test]
