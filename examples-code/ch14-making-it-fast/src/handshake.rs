@@ -1,17 +1,22 @@
-//! The runtime's two cross-thread handshakes, alone with their atomics: the task's `scheduled`
-//! flag (a wake queues a task once) and the `sleeping`/`injected` pair (a wake from another
-//! thread ends the runtime's sleep). The task and the runtime call these methods and touch
-//! the atomics nowhere else, so `tests/loom_task.rs` and `tests/loom_sleep.rs` check the very
-//! code the runtime runs. Chapter 16 names the litmus test each one is an instance of.
+//! The runtime's three cross-thread handshakes, alone with their atomics: the task's
+//! `scheduled` flag (a wake queues a task once), the `sleeping`/`injected` pair (a wake from
+//! another thread ends the runtime's sleep) and `Done` (a task's output handed to its
+//! `JoinHandle`, wherever that is awaited). The task and the runtime call these methods and
+//! touch the atomics nowhere else, so `tests/loom_task.rs`, `tests/loom_sleep.rs` and
+//! `tests/loom_join.rs` check the very code the runtime runs. Chapter 16 names the litmus
+//! test each one is an instance of.
 //!
-//! Every write that another thread may race with is a read-modify-write, even the few where
-//! the memory model would let a plain store do. loom 0.7 lets a plain store fall between the
-//! read and the write of a concurrent read-modify-write on the same atomic
-//! (tokio-rs/loom#254, still open), and then reports lost wakes that cannot happen; with
-//! read-modify-writes only, its models of this module are exact. On x86 a swap costs a few
-//! nanoseconds more than a store, and these run once per sleep or per wake from outside.
+//! Every write that may race with another thread's read-modify-write of the same atomic is
+//! a read-modify-write too, even the few where the memory model would let a plain store do.
+//! loom 0.7 lets a plain store fall between the read and the write of a concurrent
+//! read-modify-write on the same atomic (tokio-rs/loom#254, still open), and then reports
+//! lost wakes that cannot happen; with read-modify-writes only, its models of this module are
+//! exact. On x86 a swap costs a few nanoseconds more than a store, and these run once per
+//! sleep or per wake from outside. (`Done`'s `complete` is a plain store: it is written once,
+//! and the other side only loads it.)
 
-use crate::sync::{AtomicBool, Ordering, fence};
+use crate::sync::{AtomicBool, AtomicWaker, Ordering, fence};
+use std::task::Waker;
 
 // ANCHOR: scheduled
 /// Whether a task is in a run queue: set by the wake that queues it, cleared just before each
@@ -144,3 +149,53 @@ impl Default for Sleep {
     }
 }
 // ANCHOR_END: sleep
+
+// ANCHOR: done
+/// A task's output handed to its `JoinHandle`, once: `complete`, set when the output is
+/// written, and the waker of the task that awaits the handle, if one does.
+pub struct Done {
+    complete: AtomicBool,
+    waker: AtomicWaker,
+}
+
+impl Done {
+    /// Not complete, nobody waiting.
+    pub fn new() -> Done {
+        Done {
+            complete: AtomicBool::new(false),
+            waker: AtomicWaker::new(),
+        }
+    }
+
+    /// The task's side, on the runtime's thread, after the last write of the output: the
+    /// flag, whose `Release` publishes the output with it (message passing), then a wake of
+    /// whoever registered. A store: the flag is written once, and by this thread only.
+    pub fn set_then_wake(&self) {
+        self.complete.store(true, Ordering::Release);
+        self.waker.wake();
+    }
+
+    /// Whether the task is over, asked by the runtime's own thread, the only one that sets
+    /// the flag: it reads its own write, so `Relaxed` is enough.
+    pub fn is_set_here(&self) -> bool {
+        self.complete.load(Ordering::Relaxed)
+    }
+
+    /// The handle's side: register the waker, then look. Returns `true` when the output is
+    /// there, and then its writes are visible (`Acquire` takes what `set_then_wake`
+    /// released). When it returns `false`, a later `set_then_wake` finds this waker. The two
+    /// sides meet in the store-buffering shape (each writes, then reads what the other
+    /// wrote), and `AtomicWaker` resolves it with read-modify-writes on one word: `register`
+    /// and `wake` are ordered, and whichever comes second sees the first.
+    pub fn register_then_look(&self, waker: &Waker) -> bool {
+        self.waker.register(waker);
+        self.complete.load(Ordering::Acquire)
+    }
+}
+
+impl Default for Done {
+    fn default() -> Done {
+        Done::new()
+    }
+}
+// ANCHOR_END: done

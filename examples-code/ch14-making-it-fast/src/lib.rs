@@ -19,7 +19,7 @@
 //! |---|---|
 //! | `sys` | thin safe wrappers over `epoll_create1`, `epoll_ctl` (add, delete), `epoll_wait`, `eventfd`, `read`, `write`, and the non-blocking `socket` and `connect`; every fd an `OwnedFd`; a per-thread count of the calls (`syscalls`) |
 //! | `task` | `Task<F>`: the future, its output, the `scheduled` flag and the `JoinHandle`'s waker in one allocation; `Runnable` (what the run queue needs) and `Join<T>` (what the handle needs) |
-//! | `handshake` | the two cross-thread protocols alone with their atomics, for loom to check: the task's `scheduled` flag, and the `sleeping`/`injected` handshake between a waker and the sleeping runtime |
+//! | `handshake` | the three cross-thread protocols alone with their atomics, for loom to check: the task's `scheduled` flag, the `sleeping`/`injected` handshake between a waker and the sleeping runtime, and `Done`, the output handed to the `JoinHandle` |
 //! | `context` | the thread-local context: the runtime whose `block_on` runs on this thread |
 //! | `sync` | the one lock helper, and the atomics from `std` or, under `--cfg loom`, from loom |
 //! | `runtime` | `Runtime` and its `Builder`: a local run queue, an injector for wakes from other threads, one eventfd, a slab of live tasks (cancelled on drop), `block_on` that looks at the OS every 61 polls or when there is nothing to run; `spawn` and `spawn_blocking` |

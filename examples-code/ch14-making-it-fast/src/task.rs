@@ -2,16 +2,15 @@
 //! flag and the waker of whoever awaits its `JoinHandle`. The `Arc` of that allocation is the
 //! task's waker, its place in the run queue and its `JoinHandle`, all at once.
 
-use crate::handshake::Scheduled;
+use crate::handshake::{Done, Scheduled};
 use crate::join::JoinError;
 use crate::runtime::Shared;
-use futures::task::{ArcWake, AtomicWaker, waker_ref};
+use futures::task::{ArcWake, waker_ref};
 use std::cell::UnsafeCell;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 // ANCHOR: task
@@ -24,14 +23,13 @@ pub(crate) struct Task<F: Future> {
     shared: Arc<Shared>,
     /// The task's key in the runtime's list of live tasks, to take it out when it finishes.
     key: usize,
-    /// Set, once and for all, when `phase` holds the output (or the cancellation). Before,
-    /// only the runtime's thread touches `phase`; after, only the `JoinHandle`.
-    complete: AtomicBool,
+    /// Set, once and for all, when `phase` holds the output (or the cancellation), with the
+    /// waker of the task that awaits the `JoinHandle`. Before, only the runtime's thread
+    /// touches `phase`; after, only the `JoinHandle`.
+    done: Done,
     /// The future while it runs, then its output until the `JoinHandle` takes it. No lock:
-    /// `complete` says whose it is (see the `Sync` impl below).
+    /// `done` says whose it is (see the `Sync` impl below).
     phase: UnsafeCell<Phase<F>>,
-    /// The waker of the task that awaits the `JoinHandle`, if one does.
-    join_waker: AtomicWaker,
 }
 
 /// Where a task is in its life (tokio's task has the same three, and calls them its `Stage`:
@@ -65,13 +63,13 @@ pub(crate) trait Join<T>: Send + Sync {
 // ANCHOR: sync
 // SAFETY: `Task` is shared between threads (wakers go anywhere), and its only field that is
 // not `Sync` of itself is `phase`. Two parties touch it, never at the same time:
-// - while `complete` is false, the runtime's thread alone: `run` and `cancel` are only called
+// - while `done`'s flag, `complete`, is false, the runtime's thread alone: `run` and `cancel` are only called
 //   by the runtime that owns the task, on the thread inside its `block_on` or its `Drop`, one
 //   call at a time (they cannot nest: a task cannot enter `block_on` again, which `Enter`
 //   forbids, nor drop the runtime, which is `!Send` and borrowed by `block_on`);
 // - once `complete` is true (stored with `Release` after the last write of the runtime's
-//   thread, loaded with `Acquire` before the first access of the handle), the `JoinHandle`
-//   alone. There is one handle per task, and polling it takes `&mut`.
+//   thread, loaded with `Acquire` before the first access of the handle: `Done`, in
+//   `handshake.rs`), the `JoinHandle` alone. There is one handle per task, and polling it takes `&mut`.
 // The last `Arc` to go drops `phase` with exclusive access. `F` and its output move between
 // threads with the task, hence the `Send` bounds.
 unsafe impl<F> Sync for Task<F>
@@ -93,9 +91,8 @@ where
             scheduled: Scheduled::new(),
             shared,
             key,
-            complete: AtomicBool::new(false),
+            done: Done::new(),
             phase: UnsafeCell::new(Phase::Running(future)),
-            join_waker: AtomicWaker::new(),
         })
     }
 
@@ -123,8 +120,7 @@ where
                     // (a panic in that drop leaves it dropped all the same), and `write`
                     // does not drop it a second time.
                     unsafe { self.task.phase.get().write(Phase::Finished(result)) };
-                    self.task.complete.store(true, Ordering::Release);
-                    self.task.join_waker.wake();
+                    self.task.done.set_then_wake();
                 }
             }
         }
@@ -173,8 +169,7 @@ where
     F::Output: Send + 'static,
 {
     fn run(self: Arc<Self>) -> bool {
-        // `Relaxed`: only this thread ever stores `complete`, so it reads its own writes.
-        if self.complete.load(Ordering::Relaxed) {
+        if self.done.is_set_here() {
             return false; // a wake that came after the end: nothing to do, and not ours to end
         }
         // Cleared before the poll, so that a wake during the poll queues the task again. A
@@ -214,7 +209,7 @@ where
     }
 
     fn cancel(&self) {
-        if !self.complete.load(Ordering::Relaxed) {
+        if !self.done.is_set_here() {
             // SAFETY: `cancel` is called by the dropping runtime, on its thread, and the task
             // is not complete. A panic in the future's `Drop` is caught, so that the runtime
             // goes on cancelling the others.
@@ -236,9 +231,8 @@ where
 {
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
         // Register first, then look: a task that finishes in between wakes the waker we just
-        // left, so the end is never missed.
-        self.join_waker.register(cx.waker());
-        if !self.complete.load(Ordering::Acquire) {
+        // left, so the end is never missed (`tests/loom_join.rs`).
+        if !self.done.register_then_look(cx.waker()) {
             return Poll::Pending; // the phase is the runtime's: not even a look
         }
         // SAFETY: `complete` is true, so the runtime is done with the phase, and its writes
