@@ -6,6 +6,8 @@ mod common;
 use ch09_blocking::Runtime;
 use ch09_blocking::time::interval;
 use common::{LIMIT, within};
+use std::future::poll_fn;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 const PERIOD: Duration = Duration::from_millis(20);
@@ -40,9 +42,9 @@ fn an_interval_ticks_at_once_then_once_per_period() {
             "tick {n} is due on the schedule"
         );
         assert!(came >= due, "tick {n} came before it was due");
-        // Generous: a busy machine may be late, but not by periods.
+        // Generous: a busy machine may be late, but not by a second.
         assert!(
-            came - due < PERIOD * 5,
+            came - due < Duration::from_secs(1),
             "tick {n} came {:?} late",
             came - due
         );
@@ -61,25 +63,24 @@ fn a_late_interval_bursts_to_catch_up_and_keeps_its_schedule() {
             let first = ticker.tick().await;
             // The task blocks for 3.5 periods: ticks 1, 2 and 3 are missed.
             std::thread::sleep(PERIOD * 7 / 2);
-            let mut ticks = Vec::new();
-            for _ in 0..4 {
-                let due = ticker.tick().await;
-                ticks.push(((due - first).as_millis(), Instant::now() - first));
+            // The missed ticks are ready at their first poll, with no wait, however late
+            // this thread got back from its sleep.
+            let mut burst = Vec::new();
+            for _ in 0..3 {
+                let tick = poll_fn(|cx| Poll::Ready(ticker.poll_tick(cx))).await;
+                burst.push(tick.map(|due| (due - first).as_millis()));
             }
-            ticks
+            let fourth = ticker.tick().await;
+            (burst, (fourth - first).as_millis(), Instant::now() - first)
         })
     });
-    let due: Vec<u128> = ticks.iter().map(|(due, _)| *due).collect();
-    // Burst: the missed ticks keep their due times (tokio's default). `Delay` would give
-    // 70, 90, 110, 130.
-    assert_eq!(due, [20, 40, 60, 80]);
-    // The missed ones come at once, before tick 4 is due; tick 4 waits for its time.
-    assert!(
-        ticks[2].1 < PERIOD * 4,
-        "the burst took until {:?}",
-        ticks[2].1
-    );
-    assert!(ticks[3].1 >= PERIOD * 4);
+    let (burst, fourth, came) = ticks;
+    // Burst: the missed ticks keep their due times (tokio's default), and come at once.
+    // `Delay` would give 70, 90, 110, 130.
+    assert_eq!(burst, [Poll::Ready(20), Poll::Ready(40), Poll::Ready(60)]);
+    // Tick 4 keeps its schedule, and waits for its time.
+    assert_eq!(fourth, 80);
+    assert!(came >= PERIOD * 4, "tick 4 came at {came:?}");
 }
 
 #[test]

@@ -18,8 +18,11 @@ async fn sleepers(unit: Duration) -> Vec<String> {
         .into_iter()
         .map(|(name, units)| {
             let woke = Arc::clone(&woke);
+            // The deadline is taken here, before the spawn, not at the task's first poll:
+            // the three first polls may run on different workers, at different times.
+            let sleep = sleep(unit * units);
             spawn(async move {
-                sleep(unit * units).await;
+                sleep.await;
                 let plural = if units == 1 { "" } else { "s" };
                 let line = format!("task {name} woke after {units} unit{plural}");
                 woke.lock().unwrap().push(line);

@@ -3,7 +3,7 @@ use super::*;
 #[test]
 fn sleepers_wake_in_deadline_order_ticks_keep_their_schedule_and_the_read_times_out() {
     assert_eq!(
-        demo(Duration::from_millis(40)),
+        demo(Duration::from_millis(100)),
         [
             "task b woke after 1 unit",
             "task c woke after 2 units",
