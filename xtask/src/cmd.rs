@@ -151,18 +151,40 @@ impl Cmd {
         self
     }
 
-    /// Starts it in a process group of its own, known to [`forward_signals`] while it runs.
+    /// Starts it in a process group of its own, known to [`forward_signals`] while it runs,
+    /// with the signals unblocked that this process blocks: a child inherits the signal mask
+    /// of the thread that starts it, and std's `spawn` does not clear it. The group is
+    /// registered under the lock the signal thread takes, so a signal that comes during the
+    /// spawn still reaches it; after a signal, nothing new starts.
     fn spawn(&mut self, capture: bool) -> Result<(std::process::Child, Guard)> {
         if capture {
             self.command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        }
+        // SAFETY: the closure runs in the child between fork and exec, where only
+        // async-signal-safe functions may be called: it calls sigemptyset and sigprocmask,
+        // both on the list, on a signal set on its own stack, and allocates nothing.
+        unsafe {
+            self.command.pre_exec(|| {
+                let mut none: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut none);
+                if libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut()) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            })
+        };
+        let mut groups = lock_groups();
+        if let Some(signal) = groups.stopping {
+            bail!("stopped by signal {signal}: `{}` not started", self.shown);
         }
         let child = self
             .command
             .process_group(0)
             .spawn()
             .with_context(|| format!("could not start `{}`", self.shown))?;
-        let guard = Guard::register(child.id() as i32);
-        Ok((child, guard))
+        let group = child.id() as i32;
+        groups.running.push(group);
+        Ok((child, Guard(group)))
     }
 
     /// How the command is shown in messages: `cargo test -p x`.
@@ -289,25 +311,39 @@ fn kill_group(group: i32, signal: i32) {
     unsafe { libc::kill(-group, signal) };
 }
 
-/// The process groups of the commands running now, for [`forward_signals`].
-static GROUPS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+/// The process groups of the commands running now, and the signal that is stopping this
+/// process, if one came: for [`forward_signals`].
+struct Groups {
+    running: Vec<i32>,
+    stopping: Option<i32>,
+}
+
+static GROUPS: Mutex<Groups> = Mutex::new(Groups {
+    running: Vec::new(),
+    stopping: None,
+});
+
+fn lock_groups() -> std::sync::MutexGuard<'static, Groups> {
+    GROUPS.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Keeps a running command's group in [`GROUPS`] while it runs.
 struct Guard(i32);
 
-impl Guard {
-    fn register(group: i32) -> Guard {
-        GROUPS.lock().unwrap_or_else(|e| e.into_inner()).push(group);
-        Guard(group)
+impl Drop for Guard {
+    fn drop(&mut self) {
+        lock_groups().running.retain(|g| *g != self.0);
     }
 }
 
-impl Drop for Guard {
-    fn drop(&mut self) {
-        GROUPS
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|g| *g != self.0);
+/// When a signal is stopping this process, waits for the signal thread to end it with the
+/// signal's exit code (128 + its number), instead of ending it first with another code: the
+/// commands it stopped fail, and `main` would report that failure.
+pub fn defer_to_a_signal() {
+    if lock_groups().stopping.is_some() {
+        loop {
+            std::thread::park();
+        }
     }
 }
 
@@ -327,7 +363,8 @@ pub fn forward_signals() -> Result<()> {
         unsafe { libc::sigaddset(&mut set, signal) };
     }
     // SAFETY: `set` is an initialised signal set; a null old-set pointer is allowed. Threads
-    // started from now on inherit the mask; children get an empty mask from std's spawn.
+    // started from now on inherit the mask; so would children, and `Cmd::spawn` clears it
+    // in each.
     let result = unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) };
     if result != 0 {
         bail!(
@@ -344,17 +381,17 @@ pub fn forward_signals() -> Result<()> {
             if unsafe { libc::sigwait(&set, &mut signal) } != 0 {
                 return;
             }
-            let groups: Vec<i32> = GROUPS.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            let groups: Vec<i32> = {
+                let mut state = lock_groups();
+                state.stopping = Some(signal);
+                state.running.clone()
+            };
             for &group in &groups {
                 kill_group(group, libc::SIGTERM);
             }
             let deadline = Instant::now() + Duration::from_secs(2);
             while Instant::now() < deadline
-                && GROUPS
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .iter()
-                    .any(|g| groups.contains(g))
+                && lock_groups().running.iter().any(|g| groups.contains(g))
             {
                 std::thread::sleep(Duration::from_millis(20));
             }

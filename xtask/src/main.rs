@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let result = flags::parse(std::env::args_os().skip(1)).and_then(|task| run(&repo_root(), task));
+    cmd::defer_to_a_signal();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -2,30 +2,35 @@
 //! process group of its own (so that a time limit can kill all of it), which a Ctrl-C at the
 //! terminal does not reach: the xtask must pass the signal on. Here a stand-in for mdBook
 //! (`XTASK_MDBOOK`) writes its process id and sleeps; the test signals the xtask and then
-//! requires the stand-in to be gone.
+//! requires the stand-in to be gone, ended by the SIGTERM the xtask passes on (which it notes
+//! in a file) rather than by the SIGKILL that follows two seconds later: a child that
+//! inherited the xtask's blocked signals would only get the second.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// A folder of our own with the stand-in in it.
-fn stand_in(tag: &str) -> (PathBuf, PathBuf) {
+/// A folder of our own with the stand-in in it; returns the stand-in, the file of its
+/// process id and the file it writes when a SIGTERM reaches it.
+fn stand_in(tag: &str) -> (PathBuf, PathBuf, PathBuf) {
     let dir = std::env::temp_dir().join(format!("xtask-serve-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let pid_file = dir.join("pid");
+    let term_file = dir.join("term");
     let script = dir.join("mdbook");
     std::fs::write(
         &script,
         format!(
-            "#!/bin/sh\necho $$ > '{}'\nexec sleep 300\n",
+            "#!/bin/sh\ntrap 'echo TERM > \"{}\"; exit 143' TERM\necho $$ > '{}'\nsleep 300 &\nwait\n",
+            term_file.display(),
             pid_file.display()
         ),
     )
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    (script, pid_file)
+    (script, pid_file, term_file)
 }
 
 /// Whether the process is gone (or a zombie nobody has reaped yet: it runs no more).
@@ -47,7 +52,7 @@ fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 }
 
 fn serve_then(signal: i32, tag: &str) {
-    let (script, pid_file) = stand_in(tag);
+    let (script, pid_file, term_file) = stand_in(tag);
     let mut xtask = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(["serve", "--port", "3999"])
         .env("XTASK_MDBOOK", &script)
@@ -70,6 +75,10 @@ fn serve_then(signal: i32, tag: &str) {
         "the stand-in ends with the xtask",
         Duration::from_secs(10),
         || ended(child),
+    );
+    assert!(
+        term_file.exists(),
+        "the stand-in was killed, but the SIGTERM passed on never reached it"
     );
     let _ = std::fs::remove_dir_all(Path::new(&script).parent().unwrap());
 }
