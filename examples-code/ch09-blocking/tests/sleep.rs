@@ -211,7 +211,7 @@ fn a_sleep_in_a_busy_task_is_still_pending_until_its_deadline() {
     let (polls, slept) = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {
             let start = Instant::now();
-            let mut timer = time::sleep(Duration::from_millis(30));
+            let mut timer = time::sleep(Duration::from_millis(100));
             let mut polls = 0;
             poll_fn(|cx| {
                 polls += 1;
@@ -222,8 +222,10 @@ fn a_sleep_in_a_busy_task_is_still_pending_until_its_deadline() {
             (polls, start.elapsed())
         })
     });
-    assert!(polls > 10, "polled {polls} times");
-    assert!(slept >= Duration::from_millis(30), "over after {slept:?}");
+    // More than one poll: at least one came before the deadline, and found it pending. (Many
+    // more, normally; a loaded machine may give the task fewer turns.)
+    assert!(polls > 1, "polled {polls} times");
+    assert!(slept >= Duration::from_millis(100), "over after {slept:?}");
 }
 
 #[test]
