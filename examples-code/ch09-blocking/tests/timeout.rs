@@ -33,7 +33,12 @@ fn a_read_that_gets_no_data_times_out_with_elapsed() {
     });
     assert_eq!(result.unwrap_err(), "deadline has elapsed");
     assert!(waited >= GIVE_UP, "gave up after {waited:?}");
-    assert!(waited < GIVE_UP * 20, "gave up only after {waited:?}");
+    // In time: not at the next wake for another reason, which may never come (a loaded
+    // machine may be late by a second or more, never by five).
+    assert!(
+        waited < Duration::from_secs(5),
+        "gave up only after {waited:?}"
+    );
 }
 
 #[test]
