@@ -109,7 +109,8 @@ fn demo() -> io::Result<Vec<String>> {
     let _ = idle.read(&mut first)?;
     let mut busy = std::net::TcpStream::connect(addr)?;
     busy.write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\ntwice")?;
-    std::thread::sleep(Duration::from_millis(100)); // the server has read it
+    // The server has read it (half a second: a loaded machine may be slow to get to it).
+    std::thread::sleep(Duration::from_millis(500));
     let _ = stop.send(());
     let mut lines = Vec::new();
     idle.set_read_timeout(Some(Duration::from_secs(20)))?;

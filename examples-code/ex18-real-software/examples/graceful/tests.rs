@@ -23,7 +23,7 @@ fn the_idle_connection_closes_before_the_request_in_flight_is_finished() {
     let mut busy = std::net::TcpStream::connect(addr).unwrap();
     busy.write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nha")
         .unwrap();
-    std::thread::sleep(Duration::from_millis(100));
+    std::thread::sleep(Duration::from_millis(500)); // the server has read it
     stop.send(()).unwrap();
     // The idle one ends while the busy one's request is still half-sent.
     idle.set_read_timeout(Some(Duration::from_secs(20)))
@@ -47,7 +47,7 @@ fn a_request_that_never_finishes_is_left_after_the_grace_and_the_server_returns(
     stuck
         .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nnever done")
         .unwrap();
-    std::thread::sleep(Duration::from_millis(100));
+    std::thread::sleep(Duration::from_millis(500)); // the server has read it
     stop.send(()).unwrap();
     assert_eq!(runtime.block_on(server).unwrap(), 1);
 }
