@@ -12,7 +12,13 @@ fn a_spawn_from_a_task_allocates_once_the_task() {
 #[cfg_attr(miri, ignore = "hundreds of tasks on mio: minutes under Miri")]
 fn a_spawn_from_block_on_allocates_once_the_task() {
     let cost = ch15::spawn_cost(&ch15::runtime(2), false, 5, 100);
-    assert_eq!(cost.allocations, 1.0);
+    // Once, and now and then the injector's buffer, which grows when a loaded machine lets
+    // more of a batch wait there than during the warm-up: a few growths in 500 spawns at most.
+    assert!(
+        (1.0..1.02).contains(&cost.allocations),
+        "{} allocations per spawn",
+        cost.allocations
+    );
 }
 
 #[test]
