@@ -6,20 +6,31 @@ mod common;
 use ch15_many_threads_fast::{RunQueueKind, Runtime, spawn};
 use common::{KINDS, LIMIT, within};
 use std::collections::HashSet;
-use std::thread;
+use std::sync::{Arc, Mutex};
+use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
-/// Keeps its worker busy for a while, as a task with real work would.
-fn busy(duration: Duration) {
-    let start = Instant::now();
-    while start.elapsed() < duration {
+/// How long the tasks wait, at most, for a second worker to run one of them: long enough for
+/// a worker that wakes late on a loaded machine, short enough that a runtime that never
+/// steals fails the test instead of hanging it.
+const SPREAD_WITHIN: Duration = Duration::from_secs(5);
+
+/// Keeps its worker busy, as a task with real work would, until the tasks have run on two
+/// workers or more (`ran_on`), or until `deadline`. Returns the worker it ran on.
+fn busy_until_two_workers(ran_on: &Mutex<HashSet<ThreadId>>, deadline: Instant) -> ThreadId {
+    let me = thread::current().id();
+    ran_on.lock().unwrap().insert(me);
+    while ran_on.lock().unwrap().len() < 2 && Instant::now() < deadline {
         std::hint::spin_loop();
     }
+    me
 }
 
 /// Spawns `TASKS` busy tasks from inside one task (onto its worker's own queue) and returns
-/// the workers that ran them, and the runtime's steal count.
-fn spread(kind: RunQueueKind) -> (HashSet<thread::ThreadId>, u64) {
+/// the workers that ran them, and the runtime's steal count. The tasks stay busy until a
+/// second worker runs one of them (or for `SPREAD_WITHIN`): however late the other workers
+/// get the CPU, the first tasks are still running when they look for work.
+fn spread(kind: RunQueueKind) -> (HashSet<ThreadId>, u64) {
     const TASKS: usize = 200;
     within(LIMIT, move || {
         let runtime = Runtime::builder()
@@ -27,14 +38,14 @@ fn spread(kind: RunQueueKind) -> (HashSet<thread::ThreadId>, u64) {
             .run_queues(kind)
             .build()
             .unwrap();
+        let ran_on = Arc::new(Mutex::new(HashSet::new()));
+        let deadline = Instant::now() + SPREAD_WITHIN;
         let workers = runtime.block_on(async {
-            spawn(async {
+            spawn(async move {
                 let tasks: Vec<_> = (0..TASKS)
                     .map(|_| {
-                        spawn(async {
-                            busy(Duration::from_micros(200));
-                            thread::current().id()
-                        })
+                        let ran_on = Arc::clone(&ran_on);
+                        spawn(async move { busy_until_two_workers(&ran_on, deadline) })
                     })
                     .collect();
                 let mut workers = HashSet::new();
