@@ -81,12 +81,15 @@ fn a_task_woken_by_the_running_task_runs_before_the_tasks_queued_already() {
     assert_eq!(order_of_a_wake(false), ['C', 'D', 'A', 'B']);
 }
 
-/// A ping-pong pair makes `rounds` round trips; once it runs, a task from outside is
-/// spawned. Returns how many round trips were done when that task ran.
+/// A ping-pong pair makes round trips; once it runs, a task from outside is spawned. The pair
+/// stops when that task has run, or after `rounds` round trips, so that the test's thread,
+/// however late it gets the CPU, spawns the task while the pair still runs. Returns how many
+/// round trips were done when that task ran.
 fn rounds_before_an_outside_task_runs(lifo: bool, rounds: usize) -> usize {
     within(LIMIT, move || {
         let runtime = one_worker(lifo);
         let done = Arc::new(AtomicUsize::new(0));
+        let outside_ran = Arc::new(AtomicBool::new(false));
         let (to_pong, mut pong_inbox) = mpsc::unbounded::<usize>();
         let (to_ping, mut ping_inbox) = mpsc::unbounded::<usize>();
         let pong = runtime.spawn(async move {
@@ -95,9 +98,12 @@ fn rounds_before_an_outside_task_runs(lifo: bool, rounds: usize) -> usize {
             }
         });
         let ping = runtime.spawn({
-            let done = Arc::clone(&done);
+            let (done, outside_ran) = (Arc::clone(&done), Arc::clone(&outside_ran));
             async move {
                 for n in 0..rounds {
+                    if outside_ran.load(Ordering::SeqCst) {
+                        break;
+                    }
                     to_pong.unbounded_send(n).unwrap();
                     assert_eq!(ping_inbox.next().await, Some(n));
                     done.store(n + 1, Ordering::SeqCst);
@@ -105,9 +111,9 @@ fn rounds_before_an_outside_task_runs(lifo: bool, rounds: usize) -> usize {
             }
         });
         wait_until(LIMIT, "the pair runs", || done.load(Ordering::SeqCst) > 0);
-        let outside = runtime.spawn({
-            let done = Arc::clone(&done);
-            async move { done.load(Ordering::SeqCst) }
+        let outside = runtime.spawn(async move {
+            outside_ran.store(true, Ordering::SeqCst);
+            done.load(Ordering::SeqCst)
         });
         let seen = futures::executor::block_on(outside).unwrap();
         futures::executor::block_on(ping).unwrap();
@@ -116,9 +122,9 @@ fn rounds_before_an_outside_task_runs(lifo: bool, rounds: usize) -> usize {
     })
 }
 
-/// Round trips of a ping-pong pair: fewer under Miri, which runs each poll thousands of times
-/// slower (the cap shows within the first few).
-const ROUNDS: usize = if cfg!(miri) { 300 } else { 100_000 };
+/// Round trips of a ping-pong pair at most: fewer under Miri, which runs each poll thousands of
+/// times slower (the cap shows within the first few).
+const ROUNDS: usize = if cfg!(miri) { 300 } else { 10_000_000 };
 
 // ANCHOR: cap
 #[test]
