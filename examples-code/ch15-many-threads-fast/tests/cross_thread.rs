@@ -92,13 +92,14 @@ fn a_task_woken_from_another_thread_runs_even_while_another_task_never_stops_yie
         Runtime::new().unwrap().block_on(async {
             let stop = Arc::new(AtomicBool::new(false));
             let busy_stop = Arc::clone(&stop);
+            let yields = Arc::new(AtomicU64::new(0));
+            let busy_yields = Arc::clone(&yields);
             let busy = spawn(async move {
-                let mut yields = 0u64;
                 while !busy_stop.load(Ordering::Acquire) {
                     yield_now().await;
-                    yields += 1;
+                    busy_yields.fetch_add(1, Ordering::Relaxed);
                 }
-                yields
+                busy_yields.load(Ordering::Relaxed)
             });
             let (sender, receiver) = futures::channel::oneshot::channel::<&str>();
             let waiter = spawn(async move {
@@ -108,7 +109,11 @@ fn a_task_woken_from_another_thread_runs_even_while_another_task_never_stops_yie
             });
             yield_now().await; // the waiter waits, the busy task spins
             thread::spawn(move || {
-                thread::sleep(Duration::from_millis(20));
+                // The wake comes once the busy task is well under way, however late this
+                // thread gets the CPU.
+                while yields.load(Ordering::Relaxed) <= 100 {
+                    thread::sleep(Duration::from_millis(1));
+                }
                 sender.send("from another thread").unwrap();
             });
             let message = waiter.await.unwrap();
@@ -170,14 +175,22 @@ fn a_main_future_that_never_stops_yielding_still_lets_a_timer_fire() {
         Runtime::new().unwrap().block_on(async {
             let done = Arc::new(AtomicBool::new(false));
             let sleeper_done = Arc::clone(&done);
+            // The timer starts once the main future has yielded (however late its thread
+            // gets the CPU), so the main future is yielding while the timer runs.
+            let (yielded, first_yield) = futures::channel::oneshot::channel::<()>();
             spawn(async move {
+                first_yield.await.unwrap();
                 ch15_many_threads_fast::time::sleep(Duration::from_millis(5)).await;
                 sleeper_done.store(true, Ordering::Release);
             });
+            let mut yielded = Some(yielded);
             let mut yields = 0u64;
             while !done.load(Ordering::Acquire) {
                 yield_now().await;
                 yields += 1;
+                if let Some(yielded) = yielded.take() {
+                    yielded.send(()).unwrap();
+                }
             }
             yields
         })

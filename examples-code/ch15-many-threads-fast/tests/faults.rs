@@ -78,9 +78,11 @@ fn a_reset_from_the_peer_ends_a_waiting_read_with_an_error() {
                 let peer = thread::spawn(move || {
                     let mut client = std::net::TcpStream::connect(addr).unwrap();
                     client.write_all(b"abc").unwrap();
+                    client.set_read_timeout(Some(LIMIT)).unwrap();
                     let mut buf = [0; 1];
                     client.read_exact(&mut buf).unwrap(); // the server's "x"...
-                    thread::sleep(Duration::from_millis(100)); // ...then "unread" arrives
+                    // ...then waits until "unread" has arrived, without reading it.
+                    assert!(client.peek(&mut buf).unwrap() > 0);
                     // Closing a socket with unread bytes makes the kernel send a reset.
                     drop(client);
                 });
