@@ -156,4 +156,9 @@ impl Pool {
     pub(crate) fn threads(&self) -> usize {
         lock(&self.shared).threads
     }
+
+    /// How many threads wait for a job: the next job goes to one of them.
+    pub(crate) fn idle_threads(&self) -> usize {
+        lock(&self.shared).idle
+    }
 }

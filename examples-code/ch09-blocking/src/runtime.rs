@@ -189,6 +189,12 @@ impl Runtime {
         self.inner.blocking.threads()
     }
 
+    /// How many threads of the blocking pool wait for a job (tokio has it as
+    /// `RuntimeMetrics::num_idle_blocking_threads`).
+    pub fn num_idle_blocking_threads(&self) -> usize {
+        self.inner.blocking.idle_threads()
+    }
+
     // ANCHOR: block_on
     /// Runs `future` to completion on this thread, and the spawned tasks alongside it.
     /// Returns as soon as `future` is done, even if tasks are left: they run again at the

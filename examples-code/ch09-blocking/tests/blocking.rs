@@ -12,6 +12,19 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+/// Waits until the blocking pool of `runtime` has `n` idle threads (10 s at most).
+fn wait_for_idle_threads(runtime: &Runtime, n: usize) {
+    let start = Instant::now();
+    while runtime.num_idle_blocking_threads() != n {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the pool has {} idle threads, not {n}",
+            runtime.num_idle_blocking_threads()
+        );
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
 #[test]
 #[cfg_attr(
     miri,
@@ -56,11 +69,19 @@ fn a_handle_can_be_awaited_from_another_task() {
 fn the_waiting_task_is_polled_twice_once_before_and_once_after_the_job() {
     let polls = within(LIMIT, || {
         Runtime::new().unwrap().block_on(async {
-            let mut handle = spawn_blocking(|| thread::sleep(Duration::from_millis(100)));
+            // The job waits until the task's first poll has left its waker: however late the
+            // task gets polled, the job is not done before.
+            let (release, wait) = std::sync::mpsc::channel::<()>();
+            let mut handle = spawn_blocking(move || wait.recv().unwrap());
+            let mut release = Some(release);
             let mut polls = 0;
             poll_fn(|cx| {
                 polls += 1;
-                std::pin::Pin::new(&mut handle).poll(cx)
+                let poll = std::pin::Pin::new(&mut handle).poll(cx);
+                if let Some(release) = release.take() {
+                    release.send(()).unwrap();
+                }
+                poll
             })
             .await
             .unwrap();
@@ -80,7 +101,8 @@ fn the_waiting_task_is_polled_twice_once_before_and_once_after_the_job() {
 )]
 fn a_panic_in_the_closure_is_a_join_error_and_its_thread_goes_on() {
     let (message, panicked_on, next_on) = within(LIMIT, || {
-        Runtime::new().unwrap().block_on(async {
+        let runtime = Runtime::new().unwrap();
+        runtime.block_on(async {
             let panicked_on = Arc::new(std::sync::Mutex::new(None));
             let record = Arc::clone(&panicked_on);
             let error = spawn_blocking(move || {
@@ -90,7 +112,7 @@ fn a_panic_in_the_closure_is_a_join_error_and_its_thread_goes_on() {
             .await
             .unwrap_err();
             assert!(error.is_panic() && !error.is_cancelled());
-            thread::sleep(Duration::from_millis(50)); // time for the thread to go idle
+            wait_for_idle_threads(&runtime, 1); // the thread that caught the panic
             let next_on = spawn_blocking(|| thread::current().id()).await.unwrap();
             let panicked_on = panicked_on.lock().unwrap().take();
             (error.to_string(), panicked_on, next_on)
@@ -174,12 +196,13 @@ fn idle_threads_are_reused_then_exit_after_the_keep_alive() {
             .unwrap();
         let id = || thread::current().id();
         let first = runtime.block_on(async { spawn_blocking(id).await.unwrap() });
-        // Time for the thread to go idle: a job that comes while it is still on its way
-        // back from the last one starts a new thread (tokio's pool has the same window).
-        thread::sleep(KEEP_ALIVE / 6);
+        // Until the thread is idle: a job that comes while it is still on its way back from
+        // the last one starts a new thread (tokio's pool has the same window).
+        wait_for_idle_threads(&runtime, 1);
+        // The thread's last idle time begins after this, once it has run the second job.
+        let idle_since = Instant::now();
         let second = runtime.block_on(async { spawn_blocking(id).await.unwrap() });
         let alive = runtime.num_blocking_threads();
-        let idle_since = Instant::now();
         while runtime.num_blocking_threads() > 0 && idle_since.elapsed() < Duration::from_secs(10) {
             thread::sleep(Duration::from_millis(5));
         }

@@ -639,6 +639,12 @@ impl Runtime {
         self.handle.shared.blocking.threads()
     }
 
+    /// How many threads of the blocking pool wait for a job (tokio has it as
+    /// `RuntimeMetrics::num_idle_blocking_threads`).
+    pub fn num_idle_blocking_threads(&self) -> usize {
+        self.handle.shared.blocking.idle_threads()
+    }
+
     // ANCHOR: block_on
     /// Runs `future` on this thread until it is done, while the workers run the tasks.
     /// `spawn` works inside it. The future need not be `Send`: it never leaves this thread.
