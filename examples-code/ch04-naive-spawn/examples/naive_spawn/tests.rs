@@ -6,6 +6,16 @@ use std::thread::ThreadId;
 /// The demo's unit, scaled down for the tests.
 const TEST_UNIT: Duration = Duration::from_millis(100);
 
+/// The demo's unit for the test of the overlap, which needs an upper bound: task 2 may be
+/// late by up to one unit (a test thread that loses the CPU on a loaded machine) and still
+/// pass, while timers one after the other fail it however fast the machine is.
+const DEMO_UNIT: Duration = Duration::from_millis(500);
+
+/// A timer that must not fire while a test still polls, or that must outlast a one-unit
+/// timer: long enough that a thread which loses the CPU for a while on a loaded machine
+/// cannot see it fire too soon.
+const LONG: Duration = Duration::from_secs(1);
+
 /// A waker that records every wake: how many, and from which thread.
 #[derive(Default)]
 struct Recorder {
@@ -72,32 +82,38 @@ fn main_runs() {
 
 #[test]
 fn a_spawned_timer_runs_while_the_other_one_is_awaited() {
-    let [(id1, time1), (id2, time2)] = within(40 * TEST_UNIT, || demo(TEST_UNIT));
+    let unit = DEMO_UNIT;
+    let [(id1, time1), (id2, time2)] = within(20 * unit, move || demo(unit));
     assert_eq!((id1, id2), (1, 2));
+    assert!(time1 >= unit, "task 1 at {time1:?}");
+    assert!(time2 >= 2 * unit, "task 2 at {time2:?}");
     // The two-unit timer started at the spawn, before the one-unit timer: the two
-    // overlap, and task 2 is done at 2 units, not 1 + 2.
+    // overlap, and task 2 is done one unit after task 1, at 2 units. Had its timer started
+    // only when task 1 was done, as in chapter 3, task 2 would come two units after it at
+    // the least, at 1 + 2 units.
     assert!(
-        time1 >= TEST_UNIT && time1 < 2 * TEST_UNIT,
-        "task 1 at {time1:?}"
-    );
-    assert!(
-        time2 >= 2 * TEST_UNIT && time2 < 3 * TEST_UNIT,
-        "task 2 at {time2:?}"
+        time2 < time1 + 2 * unit,
+        "task 1 at {time1:?}, task 2 at {time2:?}: the timers did not overlap"
     );
 }
 
 #[test]
 fn a_task_is_pending_until_its_timer_fires_then_ready_with_its_id() {
-    within(40 * TEST_UNIT, || {
+    within(40 * LONG, || {
         let reactor = Reactor::new();
-        let mut task = Task::new(7, TEST_UNIT, &reactor);
+        let start = Instant::now();
+        let mut task = Task::new(7, LONG, &reactor);
         let (recorder, waker) = Recorder::new();
 
         assert_eq!(poll(&mut task, &waker), Poll::Pending);
         assert!(task.registered);
-        assert_eq!(recorder.count(), 0, "woken before the timer fired");
+        // Checked only while the timer cannot have fired yet.
+        if start.elapsed() < LONG {
+            assert_eq!(recorder.count(), 0, "woken before the timer fired");
+        }
 
-        recorder.wait_for(1, 20 * TEST_UNIT);
+        recorder.wait_for(1, 20 * LONG);
+        assert!(start.elapsed() >= LONG, "woken before the timer fired");
         assert_eq!(poll(&mut task, &waker), Poll::Ready(7));
         // Ready took the id off the readylist.
         assert!(!reactor.take_ready(7));
@@ -106,16 +122,16 @@ fn a_task_is_pending_until_its_timer_fires_then_ready_with_its_id() {
 
 #[test]
 fn polling_again_before_the_timer_fires_does_not_start_a_second_timer() {
-    within(40 * TEST_UNIT, || {
+    within(40 * LONG, || {
         let reactor = Reactor::new();
-        let mut task = Task::new(1, TEST_UNIT, &reactor);
+        let mut task = Task::new(1, LONG, &reactor);
         let (recorder, waker) = Recorder::new();
 
         assert_eq!(poll(&mut task, &waker), Poll::Pending);
         assert_eq!(poll(&mut task, &waker), Poll::Pending);
         assert_eq!(poll(&mut task, &waker), Poll::Pending);
 
-        recorder.wait_for(1, 20 * TEST_UNIT);
+        recorder.wait_for(1, 20 * LONG);
         // Long enough for a second timer of the same length to fire too.
         thread::sleep(2 * TEST_UNIT);
         assert_eq!(recorder.count(), 1, "one timer, one wake");
@@ -126,9 +142,9 @@ fn polling_again_before_the_timer_fires_does_not_start_a_second_timer() {
 
 #[test]
 fn a_task_polled_with_a_new_waker_still_wakes_the_old_one() {
-    within(40 * TEST_UNIT, || {
+    within(40 * LONG, || {
         let reactor = Reactor::new();
-        let mut task = Task::new(1, TEST_UNIT, &reactor);
+        let mut task = Task::new(1, LONG, &reactor);
         let (first, first_waker) = Recorder::new();
         let (second, second_waker) = Recorder::new();
 
@@ -137,7 +153,7 @@ fn a_task_polled_with_a_new_waker_still_wakes_the_old_one() {
         // one to wake. The task does not even look at it.
         assert_eq!(poll(&mut task, &second_waker), Poll::Pending);
 
-        first.wait_for(1, 20 * TEST_UNIT);
+        first.wait_for(1, 20 * LONG);
         thread::sleep(2 * TEST_UNIT);
         assert_eq!(second.count(), 0, "the newest waker was woken");
         // The task is ready, but the only one told so is the stale waker.
@@ -249,11 +265,11 @@ fn finishes_within(limit: Duration, f: impl FnOnce() + Send + 'static) -> bool {
 
 #[test]
 fn a_future_spawned_outside_block_on_never_wakes_block_on() {
-    let finished = finishes_within(10 * TEST_UNIT, || {
+    let finished = finishes_within(2 * LONG, || {
         let reactor = Reactor::new();
         // No `block_on` runs on this thread yet: the first poll, and so the timer, get a
         // waker that does nothing.
-        let handle = spawn(Task::new(1, TEST_UNIT, &reactor));
+        let handle = spawn(Task::new(1, LONG, &reactor));
         // This polls the task again, with block_on's waker. The task does not register
         // again, its timer wakes the no-op waker, and this `block_on` sleeps for ever.
         block_on(handle);
@@ -263,9 +279,9 @@ fn a_future_spawned_outside_block_on_never_wakes_block_on() {
 
 #[test]
 fn a_spawned_future_wakes_the_block_on_that_spawned_it_not_the_one_awaiting_it() {
-    let finished = finishes_within(10 * TEST_UNIT, || {
+    let finished = finishes_within(2 * LONG, || {
         let reactor = Reactor::new();
-        let task = Task::new(1, TEST_UNIT, &reactor);
+        let task = Task::new(1, LONG, &reactor);
         // The first `block_on` spawns and returns at once: its parker gets the wake.
         let mut handle = None;
         block_on(async { handle = Some(spawn(task)) });
@@ -276,36 +292,36 @@ fn a_spawned_future_wakes_the_block_on_that_spawned_it_not_the_one_awaiting_it()
 
 #[test]
 fn a_spawned_future_runs_its_code_only_when_its_handle_is_polled() {
-    let finished_at = within(40 * TEST_UNIT, || {
+    let finished_at = within(40 * LONG, || {
         let start = Instant::now();
         let reactor = Reactor::new();
         let timer = Task::new(1, TEST_UNIT, &reactor);
-        let wait = Task::new(2, 3 * TEST_UNIT, &reactor);
+        let wait = Task::new(2, LONG, &reactor);
         block_on(async {
             let handle = spawn(async move {
                 timer.await;
                 start.elapsed()
             });
             wait.await;
-            // The one-unit timer fired two units ago: its id still waits on the readylist,
-            // because nothing has polled the spawned future since.
+            // The one-unit timer fired long before the ten-unit wait: its id still waits on
+            // the readylist, because nothing has polled the spawned future since.
             assert!(reactor.readylist.lock().unwrap().contains(&1));
             handle.await
         })
     });
-    // The code after `timer.await` ran when `handle` was awaited, after `wait`: 3 units.
+    // The code after `timer.await` ran when `handle` was awaited, after `wait`.
     assert!(
-        finished_at >= 3 * TEST_UNIT,
+        finished_at >= LONG,
         "spawned future finished at {finished_at:?}"
     );
 }
 
 #[test]
 fn a_spawned_future_that_is_never_awaited_never_finishes() {
-    let (finished, timer_fired) = within(40 * TEST_UNIT, || {
+    let (finished, timer_fired) = within(40 * LONG, || {
         let reactor = Reactor::new();
         let timer = Task::new(1, TEST_UNIT, &reactor);
-        let wait = Task::new(2, 3 * TEST_UNIT, &reactor);
+        let wait = Task::new(2, LONG, &reactor);
         let finished = Rc::new(Cell::new(false));
         block_on(async {
             let _handle = spawn({
