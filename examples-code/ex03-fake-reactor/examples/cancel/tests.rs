@@ -1,5 +1,17 @@
 use super::*;
 
+/// Waits up to `limit` for `counter` to reach `n`.
+fn wait_for(counter: &Counter, n: usize, limit: Duration) -> bool {
+    let start = Instant::now();
+    while counter.count() < n {
+        if start.elapsed() > limit {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+    true
+}
+
 fn poll(task: &mut Task, waker: &Waker) -> Poll<usize> {
     Pin::new(task).poll(&mut Context::from_waker(waker))
 }
@@ -27,18 +39,20 @@ fn a_cancelled_timer_never_wakes_and_the_others_still_do() {
     let reactor = Reactor::new();
     let (cancelled, cancelled_waker) = Counter::new();
     let (kept, kept_waker) = Counter::new();
-    let mut doomed = Task::new(1, Duration::from_millis(50), &reactor);
+    // Long enough that the cancel comes first even on a loaded machine; if it never does,
+    // the test waits for this timer at the end and sees its wake.
+    let mut doomed = Task::new(1, Duration::from_secs(1), &reactor);
     let mut task = Task::new(2, Duration::from_millis(50), &reactor);
     assert!(poll(&mut doomed, &cancelled_waker).is_pending());
     assert!(poll(&mut task, &kept_waker).is_pending());
     drop(doomed);
-    thread::sleep(Duration::from_millis(200));
-    assert_eq!(cancelled.count(), 0);
-    assert_eq!(kept.count(), 1);
+    assert!(wait_for(&kept, 1, Duration::from_secs(20)), "not woken");
     assert_eq!(poll(&mut task, &kept_waker), Poll::Ready(2));
     drop(task);
+    // Joins every sleeper thread: a timer that was not cancelled has fired by now.
     drop(reactor);
-    // Nothing of the cancelled timer is left on the readylist.
+    assert_eq!(cancelled.count(), 0);
+    assert_eq!(kept.count(), 1);
 }
 
 #[test]

@@ -19,12 +19,13 @@ fn poll(task: &mut Task, waker: &Waker) -> Poll<usize> {
 #[test]
 fn a_task_polled_with_a_new_waker_wakes_the_new_one_not_the_old_one() {
     let reactor = Reactor::new();
-    let mut task = Task::new(1, Duration::from_millis(50), &reactor);
+    // Long enough not to fire between the two polls, even on a loaded machine.
+    let mut task = Task::new(1, Duration::from_secs(1), &reactor);
     let (old, old_waker) = Counter::new();
     let (new, new_waker) = Counter::new();
     assert!(poll(&mut task, &old_waker).is_pending());
     assert!(poll(&mut task, &new_waker).is_pending());
-    assert!(wait_for(&new, 1, Duration::from_secs(5)));
+    assert!(wait_for(&new, 1, Duration::from_secs(20)));
     assert_eq!(old.count(), 0);
     assert_eq!(poll(&mut task, &new_waker), Poll::Ready(1));
 }
