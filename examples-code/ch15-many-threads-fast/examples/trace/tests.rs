@@ -77,7 +77,9 @@ fn busy_tasks_spawned_on_one_worker_are_stolen_by_the_other() {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let trace = record(
         |_| {},
-        |runtime| spawn_many(runtime, 32, Duration::from_micros(200)),
+        // 5 ms each, 160 ms in all: time for the other worker to wake and steal even when a
+        // loaded machine is slow to give it a CPU.
+        |runtime| spawn_many(runtime, 32, Duration::from_millis(5)),
     );
     assert!(trace.count(|e| matches!(e, Event::Steal { .. })) >= 1);
     let polls = polls_per_worker(&trace);
