@@ -51,7 +51,7 @@ fn each_spawn_onto_a_sleeping_runtime_wakes_exactly_one_worker() {
 
 #[test]
 #[cfg_attr(miri, ignore = "a thousand busy tasks: minutes under Miri")]
-fn a_burst_on_one_worker_spreads_by_steals_and_never_has_more_than_half_searching() {
+fn a_burst_on_one_worker_spreads_by_steals() {
     // Fewer tasks than a worker's queue holds, so none overflows to the injector: the other
     // workers get theirs only by stealing.
     let tasks = 200;
@@ -64,7 +64,6 @@ fn a_burst_on_one_worker_spreads_by_steals_and_never_has_more_than_half_searchin
         per_worker.len()
     );
     assert!(counts.workers.steals >= 1);
-    // With four workers, at most two search at once: the others were refused at times.
     assert!(counts.workers.searches >= 1);
 }
 
