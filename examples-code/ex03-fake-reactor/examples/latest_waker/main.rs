@@ -12,8 +12,9 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-/// The demo's time unit.
-const UNIT: Duration = Duration::from_millis(100);
+/// The demo's time unit: long enough that the timer cannot fire between the two polls, nor
+/// be late past the demo's look at the counts, even on a loaded machine.
+const UNIT: Duration = Duration::from_millis(300);
 
 /// What the executor side can ask of the dispatcher thread. The waker is no longer here.
 enum Event {
