@@ -1,7 +1,7 @@
 //! Who wakes whom, on four workers: spawns from outside onto a runtime whose workers all
 //! sleep, one at a time (each wakes one worker, and only one), and a burst of 1,000 busy
-//! tasks spawned by one task (sleepers are woken while nobody searches; at most half of the
-//! workers search at once; the work spreads by steals of half a queue). Prints the counts the
+//! tasks spawned by one task (sleepers are woken while nobody searches; a worker starts a
+//! search only while fewer than half search; the work spreads by steals of half a queue). Prints the counts the
 //! runtime keeps.
 // xtask: numbers-vary
 
@@ -47,6 +47,16 @@ fn one_at_a_time(spawns: u64) -> Counts {
 /// One task spawns `tasks` tasks that keep their worker busy for `busy` each. Returns the
 /// counts (taken once the workers have stopped) and how many tasks each worker ran.
 fn burst(tasks: usize, busy: Duration) -> (Counts, Vec<usize>) {
+    burst_of(tasks, move || {
+        let start = Instant::now();
+        while start.elapsed() < busy {
+            std::hint::spin_loop();
+        }
+    })
+}
+
+/// One task spawns `tasks` tasks that each run `work` on their worker.
+fn burst_of(tasks: usize, work: impl Fn() + Clone + Send + 'static) -> (Counts, Vec<usize>) {
     let runtime = Runtime::builder()
         .worker_threads(WORKERS)
         .build()
@@ -55,11 +65,9 @@ fn burst(tasks: usize, busy: Duration) -> (Counts, Vec<usize>) {
     let ran_on = runtime.block_on(runtime.spawn(async move {
         let handles: Vec<_> = (0..tasks)
             .map(|_| {
+                let work = work.clone();
                 spawn(async move {
-                    let start = Instant::now();
-                    while start.elapsed() < busy {
-                        std::hint::spin_loop();
-                    }
+                    work();
                     thread::current().id()
                 })
             })

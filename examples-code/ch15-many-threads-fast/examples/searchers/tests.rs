@@ -7,38 +7,14 @@ use std::sync::{Arc, Mutex};
 /// a fixed-length burst is over, and find nothing left to steal. A runtime that never steals
 /// still fails, after the 5 s.
 fn burst_until_spread(tasks: usize) -> (Counts, Vec<usize>) {
-    let runtime = Runtime::builder()
-        .worker_threads(WORKERS)
-        .build()
-        .expect("cannot start the runtime");
-    all_asleep(&runtime);
     let workers = Arc::new(Mutex::new(HashSet::new()));
     let deadline = Instant::now() + Duration::from_secs(5);
-    let ran_on = runtime.block_on(runtime.spawn(async move {
-        let handles: Vec<_> = (0..tasks)
-            .map(|_| {
-                let workers = Arc::clone(&workers);
-                spawn(async move {
-                    let me = thread::current().id();
-                    workers.lock().unwrap().insert(me);
-                    while workers.lock().unwrap().len() < 2 && Instant::now() < deadline {
-                        std::hint::spin_loop();
-                    }
-                    me
-                })
-            })
-            .collect();
-        let mut ran_on = HashMap::new();
-        for handle in handles {
-            *ran_on.entry(handle.await.expect("a task")).or_insert(0) += 1;
+    burst_of(tasks, move || {
+        workers.lock().unwrap().insert(thread::current().id());
+        while workers.lock().unwrap().len() < 2 && Instant::now() < deadline {
+            std::hint::spin_loop();
         }
-        ran_on
-    }));
-    let handle = runtime.handle().clone();
-    drop(runtime); // the workers publish their counts when they stop
-    let mut per_worker: Vec<usize> = ran_on.expect("the spawner").into_values().collect();
-    per_worker.sort_unstable_by(|a, b| b.cmp(a));
-    (handle.counts(), per_worker)
+    })
 }
 
 #[test]
