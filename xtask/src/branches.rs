@@ -681,7 +681,7 @@ fn test_in(model: &Repo, log: &mut impl FnMut(&str)) -> Result<(), String> {
             }
         }
         // Quiet when it passes; the whole output when it does not.
-        let out = crate::cmd::Cmd::cargo()
+        let out = crate::cmd::Cmd::cargo_scratch()
             .args(["test", "--locked", "--offline", "--quiet"])
             .dir(&clone)
             .env("CARGO_TARGET_DIR", work.join("target"))

@@ -106,6 +106,16 @@ impl Cmd {
         Cmd::new(cargo_program())
     }
 
+    /// `cargo …` for a build into a target directory of the xtask's own (a branch's clone, a
+    /// bug's scratch copy, the snippets' libraries): built once per run and never edited, so
+    /// no incremental caches, and line tables only as in the workspace's `[profile.dev]` (a
+    /// standalone copy does not read the workspace's profile). Both only save disk.
+    pub fn cargo_scratch() -> Cmd {
+        Cmd::cargo()
+            .env("CARGO_INCREMENTAL", "0")
+            .env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")
+    }
+
     pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Cmd {
         self.shown.push(' ');
         self.shown.push_str(&arg.as_ref().to_string_lossy());

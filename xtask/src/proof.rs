@@ -552,7 +552,7 @@ fn build_test(root: &Path, dir: &Path, bug: &Bug) -> Result<PathBuf> {
         None => root.join("target/bugs/target"),
         Some(_) => root.join("target/bugs/target-flags"),
     };
-    let mut command = Cmd::cargo()
+    let mut command = Cmd::cargo_scratch()
         .args(["test", "--no-run", "--offline", "--quiet"])
         .args(["--message-format=json", "--target-dir"])
         .arg(target)

@@ -53,7 +53,7 @@ pub fn prepare(root: &Path) -> Result<PathBuf, String> {
 /// [`EXTERNAL`]. The browser tests' stand-in playground uses the external ones.
 pub fn build_snippet_crates(root: &Path) -> Result<(PathBuf, Vec<(String, String)>), String> {
     let target_dir = root.join("target").join("snippets");
-    let output = crate::cmd::Cmd::cargo()
+    let output = crate::cmd::Cmd::cargo_scratch()
         .dir(root)
         .args([
             "build",

@@ -199,6 +199,34 @@ pub const STEPS: &[Step] = &[
     },
 ];
 
+/// About what a cold `cargo xtask test` writes to disk, `target/` and its own copies, with
+/// some room to spare (README.md, "Disk", has the measured peak).
+const COLD_RUN_DISK: u64 = 16 << 30;
+
+/// Bytes free to an unprivileged user on the file system that holds `root`'s `target/`.
+fn free_disk(root: &Path) -> Option<u64> {
+    let dir = root.join("target");
+    let dir = if dir.exists() {
+        dir
+    } else {
+        root.to_path_buf()
+    };
+    let path = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()).ok()?;
+    // SAFETY: all-zero bytes are a valid `statvfs` (integers only), which the call overwrites.
+    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `path` is a NUL-terminated string that outlives the call, and `stats` is a
+    // `statvfs` the call may write.
+    if unsafe { libc::statvfs(path.as_ptr(), &mut stats) } != 0 {
+        return None;
+    }
+    Some(stats.f_bavail as u64 * stats.f_frsize as u64)
+}
+
+/// `12.3 GiB`
+fn gib(bytes: u64) -> String {
+    format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
+}
+
 fn log(message: &str) {
     eprintln!("xtask: {message}");
 }
@@ -372,6 +400,17 @@ pub fn run(root: &Path, names: &[String], quick: bool) -> Result<()> {
             .collect()
     };
     let mut results = Vec::new();
+    let at_start = free_disk(root);
+    if let Some(free) = at_start {
+        log(&format!("disk: {} free", gib(free)));
+        if free < COLD_RUN_DISK {
+            log(&format!(
+                "disk: WARNING: a cold run needs about {} (README.md, \"Disk\")",
+                gib(COLD_RUN_DISK)
+            ));
+        }
+    }
+    let mut lowest: Option<(u64, &str)> = None;
     for step in chosen {
         eprintln!("\nxtask: ── {} ──", step.name);
         let started = Instant::now();
@@ -381,6 +420,12 @@ pub fn run(root: &Path, names: &[String], quick: bool) -> Result<()> {
             Ok(None) => eprintln!("xtask: {} passed ({seconds:.1} s)", step.name),
             Ok(Some(reason)) => eprintln!("xtask: {} skipped: {reason}", step.name),
             Err(error) => eprintln!("xtask: {} FAILED: {error:#}", step.name),
+        }
+        if let Some(free) = free_disk(root) {
+            log(&format!("disk: {} free", gib(free)));
+            if lowest.is_none_or(|(least, _)| free < least) {
+                lowest = Some((free, step.name));
+            }
         }
         results.push((step.name, outcome, seconds));
     }
@@ -400,6 +445,13 @@ pub fn run(root: &Path, names: &[String], quick: bool) -> Result<()> {
         .count();
     let passed = results.len() - failed - skipped;
     println!("steps: {passed} passed, {failed} failed, {skipped} skipped");
+    if let (Some(start), Some((least, after))) = (at_start, lowest) {
+        println!(
+            "disk: {} free at the start, {} at the least (after {after})",
+            gib(start),
+            gib(least)
+        );
+    }
     if failed == 0 {
         Ok(())
     } else {
