@@ -137,9 +137,11 @@ fn main() {
     for (name, stealable) in [("owner-only slot", false), ("stealable slot", true)] {
         let m = measure(stealable, rounds, runs);
         println!(
-            "  {name:16} {:>9.2?} per round trip, {:.3} wakes of a sleeping worker and {:.3} \
+            "  {name:16} {:>5} ns per round trip, {:.3} wakes of a sleeping worker and {:.3} \
              tasks stolen per round trip",
-            m.per_round, m.notifies, m.stolen
+            m.per_round.as_nanos(),
+            m.notifies,
+            m.stolen
         );
     }
 }
