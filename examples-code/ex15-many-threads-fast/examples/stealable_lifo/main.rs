@@ -93,8 +93,8 @@ fn ping_pong(runtime: &Runtime, rounds: u32) -> Duration {
     })
 }
 
-/// What the runtime did during the round trips: the time per round trip (the best of
-/// `runs`), and per round trip the wakes of a sleeping worker and the tasks stolen.
+/// What the runtime did during one run of round trips: the time per round trip, and per
+/// round trip the wakes of a sleeping worker and the tasks stolen.
 #[derive(Debug, Clone, Copy)]
 struct PingPong {
     per_round: Duration,
@@ -102,16 +102,14 @@ struct PingPong {
     stolen: f64,
 }
 
-fn measure(stealable: bool, rounds: u32, runs: u32) -> PingPong {
+/// One run of `rounds` round trips on a fresh runtime.
+fn measure(stealable: bool, rounds: u32) -> PingPong {
     let runtime = runtime(stealable);
     let handle = runtime.handle().clone();
-    let per_round = (0..runs)
-        .map(|_| ping_pong(&runtime, rounds))
-        .min()
-        .expect("one run at least");
+    let per_round = ping_pong(&runtime, rounds);
     drop(runtime); // the workers publish their counts as they stop
     let counts = handle.counts();
-    let trips = f64::from(rounds * runs);
+    let trips = f64::from(rounds);
     PingPong {
         per_round,
         notifies: counts.notifies as f64 / trips,
@@ -119,12 +117,19 @@ fn measure(stealable: bool, rounds: u32, runs: u32) -> PingPong {
     }
 }
 
+/// The middle value (the upper one of an even count).
+fn median<T: Copy + PartialOrd>(values: impl Iterator<Item = T>) -> T {
+    let mut values: Vec<T> = values.collect();
+    values.sort_by(|a, b| a.partial_cmp(b).expect("comparable"));
+    values[values.len() / 2]
+}
+
 fn main() {
     let limit = Duration::from_millis(500);
     println!("a task spawns a child, then blocks its worker for up to {limit:?}:");
     for (name, stealable) in [("owner-only slot", false), ("stealable slot", true)] {
         match child_while_parent_blocks(&runtime(stealable), limit) {
-            Some(after) => println!("  {name:16} the child ran after {after:.1?}"),
+            Some(after) => println!("  {name:16} the child ran after {} µs", after.as_micros()),
             None => println!("  {name:16} the child did not run while its parent blocked"),
         }
     }
@@ -132,18 +137,36 @@ fn main() {
     for (name, stealable) in [("owner-only slot", false), ("stealable slot", true)] {
         println!("  {name:16} {}", wakes_for_a_child(&runtime(stealable)));
     }
-    let (rounds, runs) = (20_000, 5);
-    println!("ping-pong on two workers, {rounds} round trips, best of {runs} runs:");
-    for (name, stealable) in [("owner-only slot", false), ("stealable slot", true)] {
-        let m = measure(stealable, rounds, runs);
+    // Paired runs, one of each slot after the other, so that a machine that gets busier or
+    // quieter during the runs shifts both sides of a pair alike.
+    let (rounds, pairs) = (20_000, 7);
+    println!("ping-pong on two workers, {rounds} round trips, {pairs} paired runs (medians):");
+    let runs: Vec<[PingPong; 2]> = (0..pairs)
+        .map(|_| [measure(false, rounds), measure(true, rounds)])
+        .collect();
+    for (side, name) in ["owner-only slot", "stealable slot"]
+        .into_iter()
+        .enumerate()
+    {
         println!(
             "  {name:16} {:>5} ns per round trip, {:.3} wakes of a sleeping worker and {:.3} \
              tasks stolen per round trip",
-            m.per_round.as_nanos(),
-            m.notifies,
-            m.stolen
+            median(runs.iter().map(|pair| pair[side].per_round)).as_nanos(),
+            median(runs.iter().map(|pair| pair[side].notifies)),
+            median(runs.iter().map(|pair| pair[side].stolen)),
         );
     }
+    let ratios: Vec<f64> = runs
+        .iter()
+        .map(|[owner, stealable]| stealable.per_round.as_secs_f64() / owner.per_round.as_secs_f64())
+        .collect();
+    let (least, most) = ratios
+        .iter()
+        .fold((f64::INFINITY, 0.0_f64), |(l, m), &r| (l.min(r), m.max(r)));
+    println!(
+        "  stealable / owner-only, per pair: median {:.2}, from {least:.2} to {most:.2}",
+        median(ratios.iter().copied())
+    );
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ fn a_child_in_a_stealable_slot_wakes_the_sleeping_worker_and_in_an_owner_only_on
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "200,000 round trips of ping-pong: hours under Miri")]
+#[cfg_attr(miri, ignore = "280,000 round trips of ping-pong: hours under Miri")]
 fn main_runs() {
     main();
 }
