@@ -108,8 +108,8 @@ impl Cmd {
 
     /// `cargo …` for a build into a target directory of the xtask's own (a branch's clone, a
     /// bug's scratch copy, the snippets' libraries): built once per run and never edited, so
-    /// no incremental caches, and line tables only as in the workspace's `[profile.dev]` (a
-    /// standalone copy does not read the workspace's profile). Both only save disk.
+    /// no incremental caches, and line tables only (a standalone copy does not read the
+    /// workspace's `[profile.dev]`; its dependencies keep line tables too). Both only save disk.
     pub fn cargo_scratch() -> Cmd {
         Cmd::cargo()
             .env("CARGO_INCREMENTAL", "0")
