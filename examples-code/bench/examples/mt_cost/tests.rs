@@ -37,8 +37,9 @@ fn a_spawn_on_chapter_12_allocates_three_times_and_a_little_more() {
 #[test]
 #[cfg_attr(miri, ignore = "thousands of polls on mio: minutes under Miri")]
 fn a_yield_allocates_nothing() {
-    // One worker: the task cannot move to another thread, whose count would be another.
     assert_eq!(ch15::yield_cost(&ch15::runtime(1), 10_000).allocations, 0.0);
+    // With two workers a thief may take the task; the yields that stay on a thread count.
+    assert_eq!(ch15::yield_cost(&ch15::runtime(2), 10_000).allocations, 0.0);
 }
 
 #[test]
