@@ -74,8 +74,9 @@ fn show(result: io::Result<u64>) -> String {
 }
 
 // ANCHOR: demo
-/// The delay of the demo's timer.
-const DELAY: Duration = Duration::from_millis(50);
+/// The delay of the demo's timer: long enough that it cannot expire between the arming and
+/// the first read, even on a loaded machine that takes the CPU away for a while.
+const DELAY: Duration = Duration::from_millis(250);
 
 fn demo(delay: Duration) -> io::Result<Vec<String>> {
     let mut lines = Vec::new();

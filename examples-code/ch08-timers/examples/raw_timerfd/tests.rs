@@ -4,7 +4,7 @@ use super::*;
 #[cfg_attr(miri, ignore = "Miri has no timerfd")]
 fn a_timerfd_is_readable_once_it_expires_and_not_after_a_zero_time_disarms_it() {
     assert_eq!(
-        demo(Duration::from_millis(10)).unwrap(),
+        demo(DELAY).unwrap(),
         [
             "armed: read says WouldBlock",
             "epoll_wait(-1) returns [7]",

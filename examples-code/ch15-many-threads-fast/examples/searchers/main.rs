@@ -82,6 +82,7 @@ fn burst_of(tasks: usize, work: impl Fn() + Clone + Send + 'static) -> (Counts, 
     drop(runtime); // the workers publish their counts when they stop
     let mut per_worker: Vec<usize> = ran_on.expect("the spawner").into_values().collect();
     per_worker.sort_unstable_by(|a, b| b.cmp(a));
+    per_worker.resize(WORKERS, 0); // the workers that ran none
     (handle.counts(), per_worker)
 }
 // ANCHOR_END: burst

@@ -134,15 +134,15 @@ fn ext_round_trip(runtime: &Runtime, rounds: u64) {
 /// What a trace holds, in a few counts.
 fn summary(name: &str, trace: &Trace) -> String {
     let count = |f: &dyn Fn(&Event) -> bool| trace.count(f);
-    let polls_by_worker: Vec<String> = trace
-        .threads
-        .iter()
-        .filter(|(_, name)| name.starts_with("worker"))
-        .map(|(thread, name)| {
+    // Both workers, always: a worker that recorded nothing is not among `trace.threads`.
+    let polls_by_worker: Vec<String> = (0..2)
+        .map(|i| {
+            let name = format!("worker {i}");
             let polls = trace
                 .records
                 .iter()
-                .filter(|r| r.thread == *thread && matches!(r.event, Event::PollStart { .. }))
+                .filter(|r| matches!(r.event, Event::PollStart { .. }))
+                .filter(|r| trace.threads.contains(&(r.thread, name.clone())))
                 .count();
             format!("{name}: {polls}")
         })

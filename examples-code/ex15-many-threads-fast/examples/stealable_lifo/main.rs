@@ -125,12 +125,16 @@ fn median<T: Copy + PartialOrd>(values: impl Iterator<Item = T>) -> T {
 }
 
 fn main() {
-    let limit = Duration::from_millis(500);
-    println!("a task spawns a child, then blocks its worker for up to {limit:?}:");
-    for (name, stealable) in [("owner-only slot", false), ("stealable slot", true)] {
+    println!("a task spawns a child, then blocks its worker until the child has run:");
+    // The owner-only slot's child never runs, so its limit is the time this line takes; the
+    // stealable slot's returns as soon as the woken worker runs the child, however late.
+    for (name, stealable, limit) in [
+        ("owner-only slot", false, Duration::from_millis(500)),
+        ("stealable slot", true, Duration::from_secs(10)),
+    ] {
         match child_while_parent_blocks(&runtime(stealable), limit) {
             Some(after) => println!("  {name:16} the child ran after {} µs", after.as_micros()),
-            None => println!("  {name:16} the child did not run while its parent blocked"),
+            None => println!("  {name:16} the child did not run in {limit:?} of blocking"),
         }
     }
     println!("a task spawns a child while the other worker sleeps: workers woken");
