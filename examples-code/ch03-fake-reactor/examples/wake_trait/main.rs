@@ -79,6 +79,8 @@ impl Future for Delay {
             None => {
                 let done = Arc::new(AtomicBool::new(false));
                 let (flag, waker, after) = (Arc::clone(&done), cx.waker().clone(), self.after);
+                // Printed before the thread starts: on a loaded machine its line could come first.
+                println!("poll {polls}: Pending, a timer thread will wake us");
                 thread::spawn(move || {
                     thread::sleep(after);
                     flag.store(true, Ordering::Release);
@@ -86,7 +88,6 @@ impl Future for Delay {
                     waker.wake();
                 });
                 self.done = Some(done);
-                println!("poll {polls}: Pending, a timer thread will wake us");
                 Poll::Pending
             }
             Some(done) if done.load(Ordering::Acquire) => {
