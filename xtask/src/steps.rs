@@ -412,7 +412,8 @@ pub fn run(root: &Path, names: &[String], quick: bool) -> Result<()> {
             ));
         }
     }
-    let mut lowest: Option<(u64, &str)> = at_start.map(|free| (free, "the start"));
+    // The least free space seen, and the step after which it was seen (none: at the start).
+    let mut lowest: Option<(u64, Option<&str>)> = at_start.map(|free| (free, None));
     for step in chosen {
         eprintln!("\nxtask: ── {} ──", step.name);
         let started = Instant::now();
@@ -426,7 +427,7 @@ pub fn run(root: &Path, names: &[String], quick: bool) -> Result<()> {
         if let Some(free) = free_disk(root) {
             log(&format!("disk: {} free", gib(free)));
             if lowest.is_none_or(|(least, _)| free < least) {
-                lowest = Some((free, step.name));
+                lowest = Some((free, Some(step.name)));
             }
         }
         results.push((step.name, outcome, seconds));
@@ -447,12 +448,8 @@ pub fn run(root: &Path, names: &[String], quick: bool) -> Result<()> {
         .count();
     let passed = results.len() - failed - skipped;
     println!("steps: {passed} passed, {failed} failed, {skipped} skipped");
-    if let (Some(start), Some((least, when))) = (at_start, lowest) {
-        let when = if when == "the start" {
-            when.to_string()
-        } else {
-            format!("after {when}")
-        };
+    if let (Some(start), Some((least, after))) = (at_start, lowest) {
+        let when = after.map_or("the start".to_string(), |step| format!("after {step}"));
         println!(
             "disk: {} free at the start, {} at the least ({when})",
             gib(start),
